@@ -1,0 +1,86 @@
+"""The training-label record that shot-wise scorers read from a fitted model."""
+
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = ["TrainingTargets", "find_training_targets"]
+
+
+class TrainingTargets(NamedTuple):
+    """Distinct training target values and how often each occurred.
+
+    skdir estimators store one as ``training_targets_`` when fitted, so that
+    shot-wise scorers can tell many-, medium- and few-shot test samples apart
+    with the training distribution of the very fold the model was fitted on.
+
+    Attributes
+    ----------
+    values : ndarray of shape (n_distinct,)
+        Sorted distinct training targets.
+    counts : ndarray of shape (n_distinct,)
+        Number of training samples with each value.
+
+    Examples
+    --------
+    >>> from skdir.metrics import TrainingTargets
+    >>> record = TrainingTargets.from_y([3.0, 1.0, 3.0])
+    >>> record.values, record.counts
+    (array([1., 3.]), array([1, 2]))
+    >>> record.to_y()
+    array([1., 3., 3.])
+    """
+
+    values: np.ndarray
+    counts: np.ndarray
+
+    @classmethod
+    def from_y(cls, y):
+        """Record the distribution of the targets ``y``."""
+        values, counts = np.unique(np.asarray(y, dtype=float).ravel(), return_counts=True)
+        return cls(values, counts)
+
+    def to_y(self):
+        """The training targets, sorted."""
+        return np.repeat(self.values, self.counts)
+
+
+# Attributes through which a fitted meta-estimator exposes what it wraps, in
+# the order they are searched.
+_WRAPPED = ("best_estimator_", "regressor_", "estimator_", "estimator")
+
+
+def find_training_targets(estimator):
+    """The :class:`TrainingTargets` recorded by ``estimator`` or what it wraps.
+
+    Looks at ``estimator.training_targets_``, then through the steps of a
+    (scikit-learn or imbalanced-learn) Pipeline in order, search objects
+    (``best_estimator_``) and meta-estimators (``regressor_``,
+    ``estimator_``). In a pipeline the *first* step that recorded targets
+    wins, so a resampler's record of the original training labels takes
+    precedence over the resampled labels its regressor saw.
+
+    Returns
+    -------
+    record : TrainingTargets or None
+        None when nothing recorded the training targets.
+    """
+    seen = set()
+    stack = [estimator]
+    while stack:
+        est = stack.pop(0)
+        if est is None or id(est) in seen:
+            continue
+        seen.add(id(est))
+        record = getattr(est, "training_targets_", None)
+        if isinstance(record, TrainingTargets):
+            return record
+        steps = getattr(est, "steps", None)
+        if isinstance(steps, list):
+            stack.extend(step for _, step in steps if step not in (None, "passthrough"))
+            continue
+        for attr in _WRAPPED:
+            inner = getattr(est, attr, None)
+            if inner is not None and not isinstance(inner, (str, type)):
+                stack.append(inner)
+    return None

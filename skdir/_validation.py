@@ -1,0 +1,144 @@
+"""Input validation shared by skdir's estimators and functions."""
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import DataConversionWarning
+
+__all__ = ["check_target", "check_sample_weight_1d", "check_same_length"]
+
+
+def check_target(
+    y, *, name="y", allow_constant=True, min_samples=1, copy=False, warn_column=False
+):
+    """Validate a continuous target and return it as a 1-D float64 array.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,) or (n_samples, 1)
+        Target values.
+    name : str, default="y"
+        Name used in error messages.
+    allow_constant : bool, default=True
+        If False, a target with a single distinct value raises.
+    min_samples : int, default=1
+        Minimum number of values.
+    copy : bool, default=False
+        Force a copy even when ``y`` already is a float64 array.
+    warn_column : bool, default=False
+        Warn with a :class:`~sklearn.exceptions.DataConversionWarning` when a
+        column vector is given, as scikit-learn's regressors do.
+
+    Returns
+    -------
+    y : ndarray of shape (n_samples,), dtype=float64
+        Never a view that the caller's array could be modified through when
+        ``copy=True``.
+
+    Raises
+    ------
+    TypeError
+        If ``y`` is not numeric (strings, objects).
+    ValueError
+        If ``y`` is None, empty, has more than one column, holds NaN or
+        infinity, or is constant while ``allow_constant`` is False.
+    """
+    if y is None:
+        raise ValueError(f"{name} is required, got None.")
+    if hasattr(y, "dtype") and getattr(y.dtype, "kind", None) == "c":
+        raise TypeError(f"{name} must be real-valued, got complex values.")
+    arr = np.asarray(y)
+    kind = arr.dtype.kind
+    has_str = kind in "US" or (
+        kind == "O" and any(isinstance(v, (str, bytes)) for v in arr.ravel()[:1000])
+    )
+    if has_str:
+        raise TypeError(
+            f"{name} must be numeric (a continuous target), got strings "
+            f"(dtype {arr.dtype}); encode string or categorical targets first."
+        )
+    if kind not in "biuf":
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"{name} must be numeric (a continuous target), got dtype "
+                f"{arr.dtype}."
+            ) from None
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        if warn_column:
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected. Please "
+                "change the shape of y to (n_samples, ), for example using ravel().",
+                DataConversionWarning,
+                stacklevel=3,
+            )
+        arr = arr[:, 0]
+    elif arr.ndim != 1:
+        raise ValueError(
+            f"{name} must be 1-D (n_samples,) or a single column (n_samples, 1), "
+            f"got shape {arr.shape}."
+        )
+    arr = np.array(arr, dtype=np.float64, copy=copy or None)
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty: at least {min_samples} value(s) needed.")
+    if arr.size < min_samples:
+        raise ValueError(
+            f"{name} has {arr.size} sample(s); at least {min_samples} are needed."
+        )
+    finite = np.isfinite(arr)
+    if not finite.all():
+        what = "NaN" if np.isnan(arr).any() else "infinity"
+        raise ValueError(
+            f"{name} contains {what} ({int((~finite).sum())} non-finite value(s))."
+        )
+    if not allow_constant and arr.size > 1 and arr.min() == arr.max():
+        raise ValueError(
+            f"{name} is constant (every value is {arr[0]:g}); there is no label "
+            "distribution to balance."
+        )
+    return arr
+
+
+def check_same_length(*arrays, names):
+    """Raise a ValueError naming the arrays whose lengths differ."""
+    lengths = [len(a) for a in arrays]
+    if len(set(lengths)) > 1:
+        detail = ", ".join(f"{n}: {length}" for n, length in zip(names, lengths))
+        raise ValueError(f"Inconsistent numbers of samples ({detail}).")
+
+
+def check_sample_weight_1d(sample_weight, y, *, name="sample_weight"):
+    """Validate per-sample weights for a target ``y``.
+
+    Weights must be finite and non-negative, not all zero, with one weight
+    per sample. A single zero weight is allowed (it drops that sample), as in
+    scikit-learn.
+
+    Returns
+    -------
+    sample_weight : ndarray of shape (n_samples,) or None
+    """
+    if sample_weight is None:
+        return None
+    w = np.asarray(sample_weight)
+    if w.ndim == 0:
+        w = np.full(len(y), float(w))
+    if w.dtype.kind not in "biuf":
+        try:
+            w = w.astype(np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} must be numeric, got dtype {w.dtype}.") from None
+    w = np.array(w, dtype=np.float64)
+    if w.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {w.shape}.")
+    check_same_length(y, w, names=("y", name))
+    if not np.all(np.isfinite(w)):
+        raise ValueError(f"{name} contains NaN or infinity.")
+    if np.any(w < 0):
+        raise ValueError(
+            f"{name} must be non-negative, got {int((w < 0).sum())} negative value(s)."
+        )
+    if not np.any(w > 0):
+        raise ValueError(f"{name} is zero everywhere; at least one weight must be > 0.")
+    return w
