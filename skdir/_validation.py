@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 from sklearn.exceptions import DataConversionWarning
+from sklearn.utils.validation import _num_samples
 
 __all__ = ["check_target", "check_sample_weight_1d", "check_same_length"]
 
@@ -45,10 +46,10 @@ def check_target(
     """
     if y is None:
         raise ValueError(f"{name} is required, got None.")
-    if hasattr(y, "dtype") and getattr(y.dtype, "kind", None) == "c":
-        raise TypeError(f"{name} must be real-valued, got complex values.")
     arr = np.asarray(y)
     kind = arr.dtype.kind
+    if kind == "c":
+        raise ValueError(f"Complex data not supported: {name} must be real-valued.")
     has_str = kind in "US" or (
         kind == "O" and any(isinstance(v, (str, bytes)) for v in arr.ravel()[:1000])
     )
@@ -102,7 +103,7 @@ def check_target(
 
 def check_same_length(*arrays, names):
     """Raise a ValueError naming the arrays whose lengths differ."""
-    lengths = [len(a) for a in arrays]
+    lengths = [_num_samples(a) for a in arrays]
     if len(set(lengths)) > 1:
         detail = ", ".join(f"{n}: {length}" for n, length in zip(names, lengths))
         raise ValueError(f"Inconsistent numbers of samples ({detail}).")

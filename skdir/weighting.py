@@ -365,8 +365,7 @@ class ReweightedRegressor(RegressorMixin, BaseEstimator):
                 "is None."
             )
         y = check_target(y, warn_column=True)
-        if hasattr(X, "shape") or isinstance(X, (list, tuple)):
-            check_same_length(X, y, names=("X", "y"))
+        check_same_length(X, y, names=("X", "y"))
         sample_weight = check_sample_weight_1d(sample_weight, y)
 
         if _routing_enabled():
