@@ -65,14 +65,20 @@ def shot_groups(y, *, y_train, bins=None, many_threshold=100, few_threshold=20):
     ...             many_threshold=4, few_threshold=2)
     array(['many', 'medium', 'few', 'few'], dtype=object)
     """
+    codes = _shot_codes(y, y_train, bins, many_threshold, few_threshold)
+    return np.asarray(SHOTS[1:], dtype=object)[codes]
+
+
+def _shot_codes(y, y_train, bins, many_threshold, few_threshold):
+    """Index into ``SHOTS[1:]`` (0 many, 1 medium, 2 few) of each value."""
     _check_thresholds(many_threshold, few_threshold)
     y = check_target(y)
     y_train = check_target(y_train, name="y_train")
     counts = fitted_bins(resolve_bins(bins), y_train).count_of(y)
-    groups = np.full(y.shape, "medium", dtype=object)
-    groups[counts > many_threshold] = "many"
-    groups[counts < few_threshold] = "few"
-    return groups
+    codes = np.ones(y.shape, dtype=np.intp)
+    codes[counts > many_threshold] = 0
+    codes[counts < few_threshold] = 2
+    return codes
 
 
 def _pearson(y_true, y_pred):
@@ -142,16 +148,10 @@ def shot_metrics(
     (0.8333333333333334, 2.0, 1)
     """
     y_true, y_pred, _ = _check_pair(y_true, y_pred)
-    groups = shot_groups(
-        y_true,
-        y_train=y_train,
-        bins=bins,
-        many_threshold=many_threshold,
-        few_threshold=few_threshold,
-    )
+    codes = _shot_codes(y_true, y_train, bins, many_threshold, few_threshold)
     results = {"all": _group_metrics(y_true, y_pred)}
-    for shot in SHOTS[1:]:
-        mask = groups == shot
+    for code, shot in enumerate(SHOTS[1:]):
+        mask = codes == code
         if not mask.any():
             warnings.warn(
                 f"No test sample is {shot}-shot; its metrics are NaN.",
