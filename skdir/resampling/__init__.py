@@ -1,0 +1,23 @@
+"""Resampling for a continuous target, as imbalanced-learn samplers.
+
+Every sampler has ``fit_resample(X, y)`` for a continuous ``y``, works as a
+step of :class:`imblearn.pipeline.Pipeline` before any regressor, keeps the
+input container (a DataFrame comes back as a DataFrame) and rates the rarity
+of the targets with a relevance function (:mod:`skdir.relevance`; the LDS
+relevance by default).
+"""
+
+from ._noise import GaussianNoise
+from ._random import RandomOverSampler, RandomUnderSampler
+from ._smogn import SMOGN
+from ._smoter import SMOTER
+from ._wercs import WERCS
+
+__all__ = [
+    "GaussianNoise",
+    "RandomOverSampler",
+    "RandomUnderSampler",
+    "SMOGN",
+    "SMOTER",
+    "WERCS",
+]

@@ -1,0 +1,176 @@
+"""SMOTER: SMOTE for regression (Torgo et al., 2013)."""
+
+from numbers import Integral
+
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._base import BaseBumpSampler
+from ._data import split_features
+from ._generate import interpolate_bump
+
+__all__ = ["SMOTER"]
+
+_SHARED_DOC = """
+    sampling_strategy : {"balance", "extreme"}, float or dict, default="balance"
+        How many samples each bump gets. ``"balance"``: every bump gets
+        ``n / n_bumps``. ``"extreme"``: bump ``i`` gets ``b^2 / n_i``
+        (``b = n / n_bumps``) scaled to a total of ``n``, so rarer bumps end up
+        larger. A float ``p`` in (0, 1): ``n`` samples of which a share ``p``
+        rare, shared among the rare (normal) bumps in proportion to their
+        sizes. A dict ``{bump index: count}`` (bumps numbered by increasing
+        y, see ``bumps_``); unnamed bumps are unchanged.
+    relevance : {"lds", "phi"}, callable or estimator, default="lds"
+        Relevance of the targets, in [0, 1]: ``"lds"`` is
+        :class:`~skdir.relevance.LDSRelevance` with ``bins``, ``kernel``,
+        ``ks`` and ``sigma``; ``"phi"`` is
+        :class:`~skdir.relevance.PhiRelevance` with its defaults; an object
+        with ``fit(y)`` and ``transform(y)`` (such as ``PhiRelevance(
+        extremes="high")``) is cloned and fitted on ``y``; a callable is
+        called on ``y`` and must return one value in [0, 1] per sample.
+    threshold : float, default=0.5
+        Targets with relevance ``>= threshold`` are rare.
+    bins : LabelBins, int, "auto", array-like or None, default=None
+        Bins of the LDS relevance (see :func:`skdir.bins.resolve_bins`).
+    kernel : {"gaussian", "triang", "laplace"}, default="gaussian"
+        LDS kernel.
+    ks : int, default=5
+        LDS window size in bins.
+    sigma : float, default=2.0
+        LDS kernel width in bins.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the sampling; the global random state is never used."""
+
+_ATTR_DOC = """
+    sampling_strategy_ : dict
+        Number of samples of each bump after resampling.
+    bumps_ : list of ndarray
+        Indices of the samples of each bump (sorted by target), bumps in
+        increasing target order.
+    bump_is_rare_ : ndarray of bool
+        Whether each bump is rare.
+    relevance_ : ndarray of shape (n_samples,)
+        Relevance of each training target.
+    sample_indices_ : ndarray of int
+        Original rows kept, as they appear first in the output; synthetic
+        rows follow.
+    training_targets_ : TrainingTargets
+        The original training targets, for shot-wise scorers.
+    n_features_in_ : int
+        Number of features seen in ``fit_resample``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names, when X is a DataFrame with string column names."""
+
+
+class SMOTER(BaseBumpSampler):
+    __doc__ = f"""SMOTE for regression (SMOTER, Torgo et al., 2013).
+
+    The training targets are ranked and cut into *bumps*: maximal runs of
+    rare (relevance ``>= threshold``) or normal targets. Rare bumps are
+    over-sampled with synthetic samples, normal bumps are under-sampled at
+    random, to the counts set by ``sampling_strategy``.
+
+    A synthetic sample takes a seed from a rare bump and one of its
+    ``k_neighbors`` nearest neighbours from the same bump, under the HEOM
+    distance (numeric features divided by their range, nominal features 0 if
+    equal and 1 otherwise). Its numeric features lie on the segment between
+    them, ``x_s + u (x_n - x_s)`` with ``u ~ U(0, 1)``, its nominal features
+    take the seed's or the neighbour's category, and its target is the
+    average of their targets weighted by the inverse distances of the new
+    sample to each (so it lies between the two targets). Integer columns are
+    rounded. Each bump member serves as seed ``n_new // n_bump`` times, and a
+    random subset of them once more, as in the reference code. Neighbours come
+    from :class:`~sklearn.neighbors.NearestNeighbors`; generation is
+    vectorised per bump.
+
+    Parameters
+    ----------{_SHARED_DOC}
+    k_neighbors : int, default=5
+        Number of neighbours to interpolate with; shrunk with a warning for a
+        bump of ``k_neighbors`` samples or fewer (a bump of one sample is
+        copied).
+    categorical_features : "auto", array-like or None, default="auto"
+        Nominal features: ``"auto"`` takes the categorical, object, string
+        and bool columns of a DataFrame (and the non-numeric columns of an
+        object array); else column indices, names or a boolean mask.
+    n_jobs : int, default=None
+        Parallel jobs of the neighbour search.
+
+    Attributes
+    ----------{_ATTR_DOC}
+
+    See Also
+    --------
+    SMOGN : SMOTER with Gaussian noise for distant neighbours.
+    skdir.relevance.LDSRelevance : The default relevance.
+
+    Notes
+    -----
+    No rare target (or every target rare, or a single sample): a warning,
+    and the data are returned unchanged. Numeric features must be finite;
+    sparse X is refused with a ``TypeError``. The output index of a
+    DataFrame is a fresh ``RangeIndex``; ``sample_indices_`` are positions.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdir.resampling import SMOTER
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(300, 2))
+    >>> y = rng.exponential(size=300)
+    >>> X_res, y_res = SMOTER(random_state=0).fit_resample(X, y)
+    >>> X_res.shape
+    (300, 2)
+    >>> sampler = SMOTER(random_state=0).fit(X, y)
+    >>> sampler.bump_is_rare_
+    array([False,  True])
+    >>> rare_from = y[sampler.bumps_[1]].min()
+    >>> int((y >= rare_from).sum()), int((y_res >= rare_from).sum())
+    (13, 150)
+    """
+
+    _parameter_constraints: dict = {
+        **BaseBumpSampler._parameter_constraints,
+        "k_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "categorical_features": [StrOptions({"auto"}), "array-like", None],
+        "n_jobs": [Integral, None],
+    }
+
+    _selects_rows = False
+    _safe = False
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="balance",
+        relevance="lds",
+        threshold=0.5,
+        bins=None,
+        kernel="gaussian",
+        ks=5,
+        sigma=2.0,
+        k_neighbors=5,
+        categorical_features="auto",
+        n_jobs=None,
+        random_state=None,
+    ):
+        self.sampling_strategy = sampling_strategy
+        self.relevance = relevance
+        self.threshold = threshold
+        self.bins = bins
+        self.kernel = kernel
+        self.ks = ks
+        self.sigma = sigma
+        self.k_neighbors = k_neighbors
+        self.categorical_features = categorical_features
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    def _validate_X(self, X):
+        return split_features(X, self.categorical_features)
+
+    def _grow(self, data, y, bump, n_new, rng):
+        return interpolate_bump(
+            data, y, bump, n_new, rng, k=self.k_neighbors, n_jobs=self.n_jobs,
+            safe=self._safe, perturbation=getattr(self, "perturbation", 0.0),
+            name=type(self).__name__,
+        )
