@@ -1,0 +1,133 @@
+"""Sphinx configuration of the skdir documentation.
+
+The build is offline: no intersphinx inventories are fetched and every
+example of the gallery runs on the CPU with small data.
+"""
+
+import os
+import re
+import sys
+import warnings
+from pathlib import Path
+
+import skdir
+from numpydoc.xref import DEFAULT_LINKS
+
+HERE = Path(__file__).resolve().parent
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+# -- Project ---------------------------------------------------------------
+project = "skdir"
+author = "The skdir developers"
+copyright = "The skdir developers"
+release = skdir.__version__
+version = ".".join(release.split(".")[:2])
+
+# -- General ---------------------------------------------------------------
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "matplotlib.sphinxext.plot_directive",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+]
+templates_path = ["_templates"]
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints"]
+root_doc = "index"
+default_role = "literal"
+pygments_style = "sphinx"
+
+# autosummary writes one page per public object into generated/ (git-ignored).
+autosummary_generate = True
+autosummary_imported_members = True
+autodoc_typehints = "none"
+
+# numpydoc renders the docstrings; the member tables come from the templates.
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_attributes_as_param_list = True
+# Types become cross-references where they name a documented object; words
+# such as "of" and "shape" stay plain text. numpydoc's default aliases point
+# into the Python and NumPy inventories, which an offline build does not
+# have, so they are replaced by plain object references.
+numpydoc_xref_param_type = True
+numpydoc_xref_ignore = {
+    "of", "or", "and", "shape", "default", "optional", "instance", "compatible",
+    "the", "a", "an", "with", "to", "in", "for", "any", "same", "as",
+}
+numpydoc_xref_aliases = {name: name for name in DEFAULT_LINKS}
+numpydoc_xref_aliases.update(
+    {
+        "LabelBins": "skdir.LabelBins",
+        "LDSWeighter": "skdir.LDSWeighter",
+        "TrainingTargets": "skdir.metrics.TrainingTargets",
+    }
+)
+
+# -- Figures of the user guide (.. plot::) -----------------------------------
+plot_include_source = False
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 100)]
+plot_rcparams = {"savefig.bbox": "tight"}
+
+# -- Gallery ---------------------------------------------------------------
+sphinx_gallery_conf = {
+    "examples_dirs": str(HERE.parent / "examples"),
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",
+    "doc_module": ("skdir",),
+    "backreferences_dir": "generated/backreferences",
+    "reference_url": {"skdir": None},
+    "within_subsection_order": "FileNameSortKey",
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "show_memory": False,
+    "plot_gallery": "True",
+    "abort_on_example_error": True,
+    "matplotlib_animations": False,
+}
+
+# The examples run with one thread each so that the build fits small machines.
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(var, "1")
+
+warnings.filterwarnings(
+    "ignore",
+    message="Matplotlib is currently using agg, which is a non-GUI backend",
+    category=UserWarning,
+)
+
+# -- HTML ------------------------------------------------------------------
+html_theme = "pydata_sphinx_theme"
+html_title = f"skdir {release}"
+html_static_path = ["_static"]
+html_theme_options = {
+    "navbar_end": ["navbar-icon-links"],
+    "show_prev_next": False,
+    "secondary_sidebar_items": ["page-toc"],
+    "navigation_with_keys": False,
+}
+html_sidebars = {"index": []}
+html_show_sourcelink = False
+html_copy_source = False
+
+
+# -- Docstring pre-processing ------------------------------------------------
+# A type such as "ndarray of shape (n_bins_,)" names a fitted attribute; in
+# reStructuredText a word ending in "_" is a link, so escape the underscore
+# on type lines before numpydoc renders them.
+_TYPE_LINE = re.compile(r"^\s*\*{0,2}\w+(, \w+)* : ")
+_TRAILING_UNDERSCORE = re.compile(r"(?<=\w)_(?=[,)\s])")
+
+
+def _escape_attribute_shapes(app, what, name, obj, options, lines):
+    for i, line in enumerate(lines):
+        if _TYPE_LINE.match(line):
+            head, _, types = line.partition(" : ")
+            lines[i] = head + " : " + _TRAILING_UNDERSCORE.sub(r"\\_", types)
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", _escape_attribute_shapes, priority=400)

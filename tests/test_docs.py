@@ -1,0 +1,117 @@
+"""The documentation: its code samples run, and the site builds without warnings.
+
+``test_user_guide_doctests`` runs every ``>>>`` sample of the pages under
+``docs/`` with :mod:`doctest`; it needs nothing beyond the test extra.
+``test_sphinx_build`` builds the whole site, gallery included, with
+``sphinx-build -W`` (every warning an error) into a temporary directory, so
+that the source tree gets no build output; it needs the ``docs`` extra and is
+skipped without it.
+"""
+
+import doctest
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+EXAMPLES = ROOT / "examples"
+BUILD_OUTPUTS = ("_build", "auto_examples", "generated")
+DOCS_REQUIREMENTS = ("sphinx", "numpydoc", "sphinx_gallery", "pydata_sphinx_theme", "matplotlib")
+# The gallery runs a few seconds per example; the whole build takes about a
+# minute on two cores. The limit leaves room for slow machines.
+BUILD_TIMEOUT_S = 300
+
+
+def _pages_with_samples():
+    return sorted(
+        path for path in DOCS.rglob("*.rst")
+        if not set(path.relative_to(DOCS).parts) & set(BUILD_OUTPUTS)
+        and ">>>" in path.read_text(encoding="utf-8")
+    )
+
+
+def test_pages_with_samples_found():
+    names = {path.name for path in _pages_with_samples()}
+    assert {"label_space.rst", "evaluation.rst"} <= names
+
+
+@pytest.mark.parametrize(
+    "page", _pages_with_samples(), ids=lambda path: str(path.relative_to(DOCS))
+)
+def test_user_guide_doctests(page):
+    result = doctest.testfile(
+        str(page),
+        module_relative=False,
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+        verbose=False,
+        report=True,
+    )
+    assert result.attempted > 0
+    assert result.failed == 0, f"{result.failed} failing sample(s) in {page.name}"
+
+
+def test_every_example_folder_has_a_readme():
+    folders = [EXAMPLES] + [p for p in EXAMPLES.iterdir() if p.is_dir()]
+    for folder in folders:
+        if folder.name.startswith((".", "_")):
+            continue
+        assert (folder / "README.txt").exists() or (folder / "README.rst").exists(), folder
+    scripts = list(EXAMPLES.glob("*/plot_*.py"))
+    assert len(scripts) >= 3
+    for script in scripts:
+        source = script.read_text(encoding="utf-8")
+        # sphinx-gallery needs a docstring with a title first.
+        assert source.startswith('"""'), script
+        assert "\n===" in source.split('"""')[1], script
+
+
+@pytest.mark.slow
+def test_sphinx_build(tmp_path):
+    missing = [name for name in DOCS_REQUIREMENTS if importlib.util.find_spec(name) is None]
+    if missing:
+        pytest.skip(f"the docs extra is not installed (missing: {', '.join(missing)})")
+    src = tmp_path / "src"
+    ignore = shutil.ignore_patterns(*BUILD_OUTPUTS, "__pycache__")
+    shutil.copytree(DOCS, src / "docs", ignore=ignore)
+    shutil.copytree(EXAMPLES, src / "examples", ignore=ignore)
+    out = tmp_path / "html"
+    env = dict(
+        os.environ,
+        MPLBACKEND="Agg",
+        OMP_NUM_THREADS="1",
+        OPENBLAS_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+        PYTHONWARNINGS="ignore::DeprecationWarning",
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html", "-q",
+         str(src / "docs"), str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=BUILD_TIMEOUT_S,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-20000:]
+    # The pages users land on exist.
+    for page in ("index.html", "api.html", "auto_examples/index.html",
+                 "user_guide/differences.html", "user_guide/label_space.html"):
+        assert (out / page).exists(), page
+    # Every public name has an API page, and every example ran to an HTML page.
+    import skdir
+
+    for name in ("LabelBins", "LDSWeighter", "ReweightedRegressor"):
+        assert getattr(skdir, name)
+        assert (out / "generated" / f"skdir.{name}.html").exists(), name
+    for script in EXAMPLES.glob("*/plot_*.py"):
+        html = out / "auto_examples" / script.parent.name / f"{script.stem}.html"
+        assert html.exists(), html
+        assert "sphx-glr-single-img" in html.read_text(encoding="utf-8") or (
+            "sphx-glr-multi-img" in html.read_text(encoding="utf-8")
+        ), f"{script.name} produced no figure"
