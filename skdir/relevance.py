@@ -302,7 +302,10 @@ def adjusted_boxplot_stats(y, coef=1.5):
         low, high = q1 - coef * np.exp(-4.0 * mc) * iqr, q3 + coef * np.exp(3.0 * mc) * iqr
     else:
         low, high = q1 - coef * np.exp(-3.0 * mc) * iqr, q3 + coef * np.exp(4.0 * mc) * iqr
-    return np.array([y[y >= low].min(), q1, med, q3, y[y <= high].max()])
+    # The whiskers never cross the box (possible when the IQR is 0).
+    lo_w = min(y[y >= low].min(initial=np.inf), q1)
+    hi_w = max(y[y <= high].max(initial=-np.inf), q3)
+    return np.array([lo_w, q1, med, q3, hi_w])
 
 
 class PhiRelevance(BaseEstimator):
@@ -389,13 +392,17 @@ class PhiRelevance(BaseEstimator):
             pts.append((lo_w, 1.0))
         else:
             pts.append((lo, 0.0))
-        if med > pts[-1][0]:
-            pts.append((med, 0.0))
+        pts.append((med, 0.0))
         if self.extremes in ("both", "high") and np.any(y > hi_w):
             pts.append((hi_w, 1.0))
-        elif hi > pts[-1][0]:
+        else:
             pts.append((hi, 0.0))
         pts = np.array(pts, dtype=float)
+        # Degenerate box plots (IQR 0) can repeat a position: keep the first.
+        keep = np.r_[True, np.diff(pts[:, 0]) > 0]
+        for i in range(1, len(pts)):
+            keep[i] = pts[i, 0] > pts[:i][keep[:i], 0].max()
+        pts = pts[keep]
         return np.column_stack([pts, np.zeros(len(pts))])
 
     @_fit_context(prefer_skip_nested_validation=True)
