@@ -137,7 +137,13 @@ class BaseRegressionSampler(BaseSampler):
             )
         validate_data(self, X=X, skip_check_array=True, reset=True)
         self.training_targets_ = TrainingTargets.from_y(y)
-        rng = check_random_state(self.random_state)
+        # None draws fresh entropy rather than the global RandomState, which
+        # is neither used nor advanced.
+        rng = (
+            np.random.RandomState()
+            if self.random_state is None
+            else check_random_state(self.random_state)
+        )
 
         relevance = self._compute_relevance(y)
         self.relevance_ = relevance

@@ -38,7 +38,8 @@ _SHARED_DOC = """
     sigma : float, default=2.0
         LDS kernel width in bins.
     random_state : int, RandomState instance or None, default=None
-        Seed of the sampling; the global random state is never used."""
+        Seed of the sampling. None draws fresh entropy on each call; the
+        global NumPy random state is never used nor advanced."""
 
 _ATTR_DOC = """
     sampling_strategy_ : dict

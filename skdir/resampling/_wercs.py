@@ -49,7 +49,7 @@ class WERCS(BaseRegressionSampler):
     bins, kernel, ks, sigma
         LDS relevance parameters (see :class:`SMOTER`).
     random_state : int, RandomState instance or None, default=None
-        Seed of the sampling.
+        Seed of the sampling (see :class:`SMOTER`).
 
     Attributes
     ----------

@@ -1,0 +1,454 @@
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import sparse
+
+from skdir.relevance import PhiRelevance
+from skdir.resampling import (
+    SMOGN,
+    SMOTER,
+    WERCS,
+    GaussianNoise,
+    RandomOverSampler,
+    RandomUnderSampler,
+)
+
+ALL = [SMOTER, SMOGN, GaussianNoise, RandomOverSampler, RandomUnderSampler, WERCS]
+SYNTHETIC = [SMOTER, SMOGN, GaussianNoise]
+BUMP = [SMOTER, SMOGN, GaussianNoise, RandomOverSampler, RandomUnderSampler]
+
+
+def skewed(n=120, p=3, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, p))
+    y = rng.exponential(size=n) + 0.3 * X[:, 0]
+    return X, y
+
+
+def split_output(sampler, X_res, y_res):
+    n_kept = sampler.sample_indices_.size
+    return X_res[:n_kept], y_res[:n_kept], X_res[n_kept:], y_res[n_kept:]
+
+
+def brute_pairs(X, bump, k):
+    """Each member's k nearest neighbours in the bump (range-scaled Euclidean,
+    ranges over the whole X), by brute force."""
+    ranges = np.ptp(X, axis=0)
+    Z = X[bump] / ranges
+    d = np.sqrt(((Z[:, None, :] - Z[None, :, :]) ** 2).sum(-1))
+    np.fill_diagonal(d, np.inf)
+    return {int(bump[i]): set(bump[np.argsort(d[i])[:k]].tolist()) for i in range(len(bump))}
+
+
+def find_segment(X, x_new, members, k_pairs, tol=1e-9):
+    """The (seed, neighbour, u) whose segment holds x_new, or None."""
+    for s in members:
+        for nb in k_pairs[int(s)]:
+            diff = X[nb] - X[s]
+            denom = diff @ diff
+            u = 0.0 if denom == 0 else float((x_new - X[s]) @ diff / denom)
+            if -tol <= u <= 1 + tol and np.allclose(X[s] + u * diff, x_new, atol=1e-9):
+                return int(s), int(nb), u
+    return None
+
+
+def test_smoter_synthetic_samples_on_segments_between_bump_neighbours():
+    X, y = skewed()
+    sampler = SMOTER(k_neighbors=3, random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    _, _, X_syn, y_syn = split_output(sampler, X_res, y_res)
+    assert len(y_syn) > 0
+    rare_bumps = [b for b, r in zip(sampler.bumps_, sampler.bump_is_rare_) if r]
+    pairs = {}
+    for b in rare_bumps:
+        pairs.update(brute_pairs(X, b, 3))
+    members = np.concatenate(rare_bumps)
+    for x_new, y_new in zip(X_syn, y_syn):
+        found = find_segment(X, x_new, members, pairs)
+        assert found is not None
+        s, nb, u = found
+        # numeric only: HEOM distances are u*D and (1-u)*D, so y is linear in u
+        assert y_new == pytest.approx((1 - u) * y[s] + u * y[nb], abs=1e-9)
+        assert min(y[s], y[nb]) - 1e-12 <= y_new <= max(y[s], y[nb]) + 1e-12
+
+
+def test_counts_follow_balance_and_rare_bins_grow():
+    X, y = skewed(200)
+    for cls in [SMOTER, SMOGN, GaussianNoise]:
+        sampler = cls(random_state=0)
+        X_res, y_res = sampler.fit_resample(X, y)
+        sizes = [b.size for b in sampler.bumps_]
+        n_bumps = len(sizes)
+        expected = int(np.rint(200 / n_bumps))
+        assert list(sampler.sampling_strategy_.values()) == [expected] * n_bumps
+        assert len(y_res) == expected * n_bumps
+        # rare bumps grow, normal bumps shrink
+        for bump, rare in zip(sampler.bumps_, sampler.bump_is_rare_):
+            kept = np.isin(sampler.sample_indices_, bump).sum()
+            if rare:
+                assert kept == bump.size
+            else:
+                assert kept == expected < bump.size
+
+
+def test_extreme_and_float_and_dict_strategies():
+    X, y = skewed(200)
+    base = SMOTER(random_state=0).fit(X, y)
+    sizes = np.array([b.size for b in base.bumps_], dtype=float)
+    n_b = sizes.size
+    b = 200 / n_b
+    obj = b * b / sizes
+    expected = np.rint(obj * 200 / obj.sum()).astype(int)
+    ext = SMOTER(sampling_strategy="extreme", random_state=0).fit(X, y)
+    assert list(ext.sampling_strategy_.values()) == expected.tolist()
+
+    frac = SMOTER(sampling_strategy=0.4, random_state=0)
+    _, y_res = frac.fit_resample(X, y)
+    rare_total = sum(t for t, r in zip(frac.sampling_strategy_.values(), frac.bump_is_rare_) if r)
+    assert rare_total == pytest.approx(80, abs=1)
+
+    asked = {i: int(s) for i, s in enumerate(sizes)}
+    rare_i = int(np.flatnonzero(base.bump_is_rare_)[0])
+    asked[rare_i] += 7
+    sampler = SMOTER(sampling_strategy=asked, random_state=0)
+    _, y_res = sampler.fit_resample(X, y)
+    assert len(y_res) == 207
+    with pytest.raises(ValueError, match="bump indices"):
+        SMOTER(sampling_strategy={99: 3}).fit_resample(X, y)
+    with pytest.raises(ValueError, match="cannot shrink"):
+        RandomOverSampler(sampling_strategy={0: 1}).fit_resample(X, y)
+
+
+def test_random_over_and_under_keep_the_ratio_of_the_combined_strategy():
+    X, y = skewed(200)
+    over = RandomOverSampler(random_state=0)
+    X_o, y_o = over.fit_resample(X, y)
+    under = RandomUnderSampler(random_state=0)
+    X_u, y_u = under.fit_resample(X, y)
+    for sampler, X_r, y_r in [(over, X_o, y_o), (under, X_u, y_u)]:
+        np.testing.assert_array_equal(X_r, X[sampler.sample_indices_])
+        np.testing.assert_array_equal(y_r, y[sampler.sample_indices_])
+    sizes = np.array([b.size for b in over.bumps_])
+    # over: normal bumps untouched, rare bumps at the largest normal size
+    for bump, rare, target in zip(over.bumps_, over.bump_is_rare_,
+                                  over.sampling_strategy_.values()):
+        count = np.isin(over.sample_indices_, bump).sum()
+        assert count == target
+        assert (count >= bump.size) if rare else (count == bump.size)
+        # each member appears n_new // size or that + 1 times more
+        if rare:
+            reps = np.bincount(over.sample_indices_, minlength=len(y))[bump]
+            assert reps.max() - reps.min() <= 1
+    for bump, rare in zip(under.bumps_, under.bump_is_rare_):
+        count = np.isin(under.sample_indices_, bump).sum()
+        assert (count == bump.size) if rare else (count <= bump.size)
+    assert len(np.unique(under.sample_indices_)) == len(under.sample_indices_)
+    assert sizes.sum() == 200
+
+
+def test_gaussian_noise_samples_stay_near_their_seed():
+    X, y = skewed(200)
+    sampler = GaussianNoise(perturbation=0.05, random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    _, _, X_syn, y_syn = split_output(sampler, X_res, y_res)
+    rare = np.concatenate([b for b, r in zip(sampler.bumps_, sampler.bump_is_rare_) if r])
+    # nearest rare original in (X, y): within a few noise standard deviations
+    scale = np.r_[X[rare].std(0), y[rare].std()] * 0.05
+    pts = np.column_stack([X[rare], y[rare]]) / scale
+    new = np.column_stack([X_syn, y_syn]) / scale
+    d = np.sqrt(((new[:, None, :] - pts[None]) ** 2).sum(-1)).min(1)
+    assert np.all(d < 6 * np.sqrt(4))  # 4 dimensions of unit noise
+    assert np.all(d > 0)
+
+
+def test_smogn_mixes_interpolation_and_noise():
+    X, y = skewed(300, p=2, seed=3)
+    sampler = SMOGN(k_neighbors=5, perturbation=0.02, random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    _, _, X_syn, y_syn = split_output(sampler, X_res, y_res)
+    rare_bumps = [b for b, r in zip(sampler.bumps_, sampler.bump_is_rare_) if r]
+    pairs = {}
+    for b in rare_bumps:
+        pairs.update(brute_pairs(X, b, 5))
+    members = np.concatenate(rare_bumps)
+    on_segment = np.array([find_segment(X, x, members, pairs) is not None for x in X_syn])
+    assert on_segment.any() and (~on_segment).any()
+    # the noise samples lie close to some rare member
+    noisy = X_syn[~on_segment]
+    d = np.sqrt(((noisy[:, None] - X[members][None]) ** 2).sum(-1)).min(1)
+    assert np.all(d < 6 * 0.02 * X[members].std(0).max() * np.sqrt(2))
+
+
+def test_nominal_features_take_the_pairs_categories():
+    rng = np.random.RandomState(0)
+    n = 150
+    X = pd.DataFrame({
+        "a": rng.normal(size=n),
+        "colour": pd.Categorical(rng.choice(["red", "green", "blue"], n),
+                                 categories=["red", "green", "blue", "never"]),
+        "flag": rng.rand(n) > 0.5,
+        "count": rng.randint(0, 10, n),
+        "b": rng.normal(size=n).astype(np.float32),
+    }, index=np.arange(1000, 1000 + n))
+    y = pd.Series(rng.exponential(size=n), name="target", index=X.index)
+    X_before = X.copy()
+    sampler = SMOTER(random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    pd.testing.assert_frame_equal(X, X_before)  # input untouched
+    assert list(X_res.columns) == list(X.columns)
+    assert (X_res.dtypes == X.dtypes).all()
+    assert list(X_res["colour"].cat.categories) == ["red", "green", "blue", "never"]
+    assert "never" not in set(X_res["colour"])
+    assert isinstance(y_res, pd.Series) and y_res.name == "target"
+    assert X_res.index.equals(pd.RangeIndex(len(X_res)))
+    assert y_res.index.equals(X_res.index)
+    n_kept = sampler.sample_indices_.size
+    pd.testing.assert_frame_equal(
+        X_res.iloc[:n_kept], X.iloc[sampler.sample_indices_].reset_index(drop=True)
+    )
+    syn = X_res.iloc[n_kept:]
+    assert len(syn) > 0
+    rare = np.concatenate([b for b, r in zip(sampler.bumps_, sampler.bump_is_rare_) if r])
+    # every synthetic row: find the pair by its numeric part; its categories
+    # come from that pair and its integer column is an integer between theirs
+    num = X[["a", "b"]].to_numpy(float)
+    syn_num = syn[["a", "b"]].to_numpy(float)
+    for i in range(len(syn)):
+        found = False
+        for s in rare:
+            for nb in rare:
+                diff = num[nb] - num[s]
+                if diff @ diff == 0:
+                    continue
+                u = (syn_num[i] - num[s]) @ diff / (diff @ diff)
+                if -1e-9 <= u <= 1 + 1e-9 and np.allclose(num[s] + u * diff, syn_num[i],
+                                                          atol=1e-5):
+                    row = syn.iloc[i]
+                    if (row["colour"] in (X["colour"].iloc[s], X["colour"].iloc[nb])
+                            and row["flag"] in (X["flag"].iloc[s], X["flag"].iloc[nb])
+                            and min(X["count"].iloc[[s, nb]]) <= row["count"]
+                            <= max(X["count"].iloc[[s, nb]])):
+                        found = True
+                        break
+            if found:
+                break
+        assert found, i
+
+
+def test_nominal_heom_target_weighting():
+    # two rare points differing in one nominal value only: the synthetic
+    # target is the seed's or the neighbour's target, whichever category it took
+    X = pd.DataFrame({"x": [0.0] * 40 + [1.0, 1.0], "c": ["a"] * 40 + ["a", "b"]})
+    y = np.r_[np.linspace(0, 1, 40), 50.0, 60.0]
+    sampler = SMOTER(relevance=lambda t: (t > 10).astype(float), k_neighbors=1,
+                     random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    n_kept = sampler.sample_indices_.size
+    syn_c, syn_y = X_res["c"].iloc[n_kept:].to_numpy(), np.asarray(y_res)[n_kept:]
+    assert len(syn_y) > 0
+    for c, t in zip(syn_c, syn_y):
+        # d(new, a-point) = 0 if c == "a" else 1, so the target is that point's
+        assert t == (50.0 if c == "a" else 60.0)
+
+
+def test_integer_numpy_features_are_rounded_and_dtypes_kept():
+    X, y = skewed(150)
+    Xi = np.rint(X * 10).astype(np.int64)
+    X_res, y_res = SMOTER(random_state=0).fit_resample(Xi, y)
+    assert X_res.dtype == np.int64
+    X32 = X.astype(np.float32)
+    X_res, y_res = SMOTER(random_state=0).fit_resample(X32, y.astype(np.float32))
+    assert X_res.dtype == np.float32 and y_res.dtype == np.float32
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_same_random_state_same_output_and_input_unchanged(cls):
+    X, y = skewed(150)
+    X0, y0 = X.copy(), y.copy()
+    a = cls(random_state=3).fit_resample(X, y)
+    b = cls(random_state=3).fit_resample(X, y)
+    c = cls(random_state=4).fit_resample(X, y)
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+    assert not (a[0].shape == c[0].shape and np.array_equal(a[0], c[0]))
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(y, y0)
+    state = np.random.get_state()[1].copy()
+    cls(random_state=None).fit_resample(X, y)
+    np.testing.assert_array_equal(np.random.get_state()[1], state)
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_training_targets_and_containers(cls):
+    X, y = skewed(100)
+    sampler = cls(random_state=0)
+    X_res, y_res = sampler.fit_resample(X.tolist(), y.tolist())
+    assert isinstance(X_res, list) and isinstance(y_res, list)
+    np.testing.assert_array_equal(sampler.training_targets_.to_y(), np.sort(y))
+    X_res, y_res = sampler.fit_resample(X, y.reshape(-1, 1))
+    assert y_res.ndim == 2
+    y_df = pd.DataFrame({"t": y})
+    _, y_res = sampler.fit_resample(pd.DataFrame(X, columns=list("abc")), y_df)
+    assert isinstance(y_res, pd.DataFrame) and list(y_res.columns) == ["t"]
+    assert list(sampler.get_feature_names_out()) == list("abc")
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_no_rare_samples_warns_and_returns_input(cls):
+    X, y = skewed(60)
+    sampler = cls(relevance=lambda t: np.zeros_like(t))
+    with pytest.warns(UserWarning, match="no rare"):
+        X_res, y_res = sampler.fit_resample(X, y)
+    np.testing.assert_array_equal(X_res, X)
+    np.testing.assert_array_equal(y_res, y)
+    np.testing.assert_array_equal(sampler.sample_indices_, np.arange(60))
+    with pytest.warns(UserWarning, match="single sample"):
+        X_res, y_res = cls().fit_resample(X[:1], y[:1])
+    np.testing.assert_array_equal(X_res, X[:1])
+
+
+@pytest.mark.parametrize("cls", BUMP)
+def test_every_sample_rare_warns(cls):
+    X, y = skewed(60)
+    with pytest.warns(UserWarning, match="every sample is rare"):
+        X_res, _ = cls(relevance=lambda t: np.ones_like(t)).fit_resample(X, y)
+    np.testing.assert_array_equal(X_res, X)
+
+
+def test_small_bump_shrinks_k_and_single_sample_bump_is_copied():
+    X, y = skewed(60)
+    y = y.copy()
+    y[:3] = [100.0, 101.0, 102.0]
+    rel = lambda t: (t >= 100).astype(float)  # noqa: E731
+    sampler = SMOTER(relevance=rel, k_neighbors=5, random_state=0)
+    with pytest.warns(UserWarning, match="using k_neighbors=2"):
+        X_res, y_res = sampler.fit_resample(X, y)
+    n_kept = sampler.sample_indices_.size
+    assert np.all((y_res[n_kept:] >= 100) & (y_res[n_kept:] <= 102))
+    y[1:3] = 0.5
+    sampler = SMOGN(relevance=rel, random_state=0)
+    with pytest.warns(UserWarning, match="single sample"):
+        X_res, y_res = sampler.fit_resample(X, y)
+    n_kept = sampler.sample_indices_.size
+    np.testing.assert_array_equal(X_res[n_kept:], np.repeat(X[:1], len(X_res) - n_kept, 0))
+    assert np.all(y_res[n_kept:] == 100.0)
+
+
+def test_wercs_weights_by_relevance():
+    X, y = skewed(400)
+    sampler = WERCS(over=0.5, under=0.5, random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    rel = sampler.relevance_
+    counts = np.bincount(sampler.sample_indices_, minlength=len(y))
+    assert sampler.sampling_strategy_ == {"over": 200, "under": 200}
+    assert len(y_res) == 400
+    # relevance-0 rows are never copied; relevance-1 rows are never removed
+    assert np.all(counts[rel == 0] <= 1)
+    assert np.all(counts[rel == 1] >= 1)
+    assert counts[rel > 0.5].mean() > 1 > counts[rel == 0].mean()
+    np.testing.assert_array_equal(y_res, y[sampler.sample_indices_])
+
+
+def test_relevance_options_and_bad_relevance():
+    X, y = skewed(150)
+    a = SMOTER(relevance="phi", random_state=0).fit(X, y)
+    b = SMOTER(relevance=PhiRelevance(), random_state=0).fit(X, y)
+    np.testing.assert_array_equal(a.relevance_, b.relevance_)
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        SMOTER(relevance=lambda t: t).fit_resample(X, y)
+    with pytest.raises(ValueError, match="one value per sample"):
+        SMOTER(relevance=lambda t: np.zeros(3)).fit_resample(X, y)
+    with pytest.raises(ValueError, match="threshold"):
+        SMOTER(threshold=1.5).fit_resample(X, y)
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_bad_input(cls):
+    X, y = skewed(50)
+    with pytest.raises(ValueError, match="NaN"):
+        cls().fit_resample(X, np.r_[y[:-1], np.nan])
+    with pytest.raises(ValueError, match="infinity"):
+        cls().fit_resample(X, np.r_[y[:-1], np.inf])
+    with pytest.raises(TypeError, match="strings"):
+        cls().fit_resample(X, np.array(["a"] * 50))
+    with pytest.raises(ValueError, match="1-D"):
+        cls().fit_resample(X, np.ones((50, 2)))
+    with pytest.raises(ValueError, match="Inconsistent"):
+        cls().fit_resample(X, y[:-1])
+    with pytest.raises(ValueError, match="empty|0 sample"):
+        cls().fit_resample(X[:0], y[:0])
+    with pytest.raises(ValueError, match="required|requires"):
+        cls().fit_resample(X, None)
+
+
+@pytest.mark.parametrize("cls", SYNTHETIC)
+def test_synthetic_samplers_reject_nan_inf_and_sparse_X(cls):
+    X, y = skewed(50)
+    bad = X.copy()
+    bad[3, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        cls().fit_resample(bad, y)
+    bad[3, 1] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        cls().fit_resample(bad, y)
+    df = pd.DataFrame(X, columns=list("abc"))
+    df.loc[2, "b"] = np.nan
+    with pytest.raises(ValueError, match="'b'"):
+        cls().fit_resample(df, y)
+    with pytest.raises(TypeError, match="sparse"):
+        cls().fit_resample(sparse.csr_matrix(X), y)
+    with pytest.raises(ValueError, match="not found"):
+        cls(categorical_features=["zz"]).fit_resample(df.fillna(0), y)
+    with pytest.raises(ValueError, match="out of range"):
+        cls(categorical_features=[7]).fit_resample(X, y)
+
+
+@pytest.mark.parametrize("cls", [RandomOverSampler, RandomUnderSampler, WERCS])
+def test_row_selecting_samplers_accept_sparse_nan_and_strings(cls):
+    X, y = skewed(80)
+    Xn = X.copy()
+    Xn[0, 0] = np.nan
+    dense = cls(random_state=0).fit_resample(Xn, y)
+    sp = cls(random_state=0).fit_resample(sparse.csr_matrix(Xn), y)
+    assert sparse.issparse(sp[0])
+    np.testing.assert_array_equal(sp[0].toarray(), dense[0])
+    Xs = np.array([["u", "v"][i % 2] for i in range(80)], dtype=object).reshape(-1, 1)
+    X_res, _ = cls(random_state=0).fit_resample(Xs, y)
+    assert X_res.dtype == object
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    n=st.integers(30, 80),
+    seed=st.integers(0, 10_000),
+    strategy=st.sampled_from(["balance", "extreme", 0.3, 0.6]),
+    cls=st.sampled_from([SMOTER, SMOGN, GaussianNoise]),
+)
+def test_property_counts_targets_and_bounds(n, seed, strategy, cls):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 2))
+    y = rng.lognormal(size=n)
+    sampler = cls(sampling_strategy=strategy, random_state=seed, k_neighbors=3) \
+        if cls is not GaussianNoise else cls(sampling_strategy=strategy, random_state=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        X_res, y_res = sampler.fit_resample(X, y)
+    assert X_res.shape[0] == y_res.shape[0]
+    if not hasattr(sampler, "bumps_") or not sampler.sampling_strategy_:
+        return
+    assert len(y_res) == sum(sampler.sampling_strategy_.values()) or \
+        np.array_equal(X_res, X)
+    kept = sampler.sample_indices_
+    assert len(np.unique(kept)) == len(kept)
+    np.testing.assert_array_equal(X_res[: len(kept)], X[kept])
+    if cls is SMOTER:
+        # every synthetic target within the range of its rare bump
+        n_syn = len(y_res) - len(kept)
+        if n_syn:
+            lo = min(y[b].min() for b, r in zip(sampler.bumps_, sampler.bump_is_rare_) if r)
+            hi = max(y[b].max() for b, r in zip(sampler.bumps_, sampler.bump_is_rare_) if r)
+            assert np.all((y_res[len(kept):] >= lo) & (y_res[len(kept):] <= hi))
