@@ -1,0 +1,298 @@
+"""The ``skdir`` command line: a shot-wise DIR benchmark on bundled or own data."""
+
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+__all__ = ["main"]
+
+_DESCRIPTION = """\
+Imbalanced regression benchmark. `skdir` (or `python -m skdir`) with no
+arguments runs `skdir benchmark`: a quick comparison of plain, resampled and
+density-reweighted models on the bundled abalone data, evaluated on a
+balanced test set per target bin (the DIR protocol) and reported for all,
+many-, medium- and few-shot targets.
+"""
+
+_BENCH_EPILOG = """\
+examples:
+  skdir benchmark                                   quick run on abalone
+  skdir benchmark --dataset agedb --methods all --seeds 5 --out results
+  skdir benchmark --dataset concrete --methods vanilla,sqinv-lds,smogn-lds
+  skdir benchmark --dataset data.csv --target price --plot --out results
+  skdir benchmark --dataset agedb --gaps 15:20,85: (zero-shot regions)
+
+--methods takes method names and the groups quick (default), all, tabular
+and neural; `skdir methods` lists them. Rows that need an uninstalled part
+(skdir.nn needs torch) are skipped with a note. --seeds 3 runs seeds 0, 1
+and 2; --seeds 4,7 runs seeds 4 and 7. A CSV file is split by the same
+protocol with 50 equal-width target bins, about 15 % of the rows in the
+test set and shot thresholds at the quartiles of the bin counts (override
+with --bin-width, --per-bin, --many, --few).
+"""
+
+
+class _Error(Exception):
+    """A bad command line or input: reported in one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise _Error(f"{message} (see `{self.prog} --help`)")
+
+
+def _build_parser():
+    from . import __version__
+
+    parser = _Parser(prog="skdir", description=_DESCRIPTION,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"skdir {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                parser_class=_Parser)
+    bench = sub.add_parser(
+        "benchmark", help="run the shot-wise benchmark (the default command)",
+        description="Fit each method on an imbalanced training set and report "
+        "MAE, MSE and GM on a balanced test set, for all, many-, medium- and "
+        "few-shot targets, as mean ± std over seeds.",
+        epilog=_BENCH_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    bench.add_argument("--dataset", default="abalone",
+                       help="bundled dataset (abalone, concrete, bikeshare, diamonds, "
+                       "agedb, agedb-small, synthetic) or a path to a CSV file; "
+                       "default: abalone")
+    bench.add_argument("--target", help="target column of a CSV dataset")
+    bench.add_argument("--methods", default="quick",
+                       help="comma-separated methods and groups; default: quick")
+    bench.add_argument("--seeds", default="3",
+                       help="number of seeds, or a comma-separated list; default: 3")
+    bench.add_argument("--out", help="directory for results.md, results.csv, "
+                       "summary.csv and the plots")
+    bench.add_argument("--plot", action="store_true",
+                       help="also write PNG plots (needs matplotlib); into --out, "
+                       "default ./skdir-results")
+    bench.add_argument("--model", choices=("hgb", "ridge"), default="hgb",
+                       help="regressor of the tabular rows: histogram gradient "
+                       "boosting or standardised ridge; default: hgb")
+    bench.add_argument("--gaps", help="target ranges LOW:HIGH[,LOW:HIGH] removed from "
+                       "training (zero-shot); adds interpolation and extrapolation "
+                       "columns; an empty side is open, e.g. 85:")
+    bench.add_argument("--epochs", type=int, default=20,
+                       help="training epochs of the neural rows; default: 20")
+    bench.add_argument("--batch-size", type=int, default=128,
+                       help="batch size of the neural rows; default: 128")
+    bench.add_argument("--lr", type=float, default=1e-3,
+                       help="learning rate of the neural rows; default: 0.001")
+    bench.add_argument("--device", default="cpu",
+                       help="torch device of the neural rows; default: cpu")
+    bench.add_argument("--bin-width", type=float, help="width of the target bins")
+    bench.add_argument("--per-bin", type=_per_bin,
+                       help="test samples per bin (int), or the test fraction (float "
+                       "in (0, 1))")
+    bench.add_argument("--many", type=float,
+                       help="training count above which a bin is many-shot")
+    bench.add_argument("--few", type=float,
+                       help="training count below which a bin is few-shot")
+    bench.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    sub.add_parser("datasets", help="list the bundled datasets",
+                   description="List the datasets `skdir benchmark` knows.")
+    sub.add_parser("methods", help="list the benchmark methods and whether they "
+                   "can run here", description="List the benchmark methods.")
+    return parser
+
+
+def _per_bin(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value >= 1 and value == int(value):
+        return int(value)
+    if 0 < value < 1:
+        return value
+    raise argparse.ArgumentTypeError(
+        f"must be an integer >= 1 or a fraction in (0, 1), got {text!r}")
+
+
+def _parse_seeds(text):
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    try:
+        values = [int(p) for p in parts]
+    except ValueError:
+        raise _Error(f"--seeds must be a count or a list of integers, got {text!r}")
+    if not values or any(v < 0 for v in values):
+        raise _Error(f"--seeds must be a positive count or non-negative seeds, got "
+                     f"{text!r}")
+    if len(parts) == 1 and "," not in text:
+        if values[0] < 1:
+            raise _Error("--seeds must be at least 1")
+        return list(range(values[0]))
+    return list(dict.fromkeys(values))
+
+
+def _parse_gaps(text):
+    if text is None:
+        return None
+    gaps = []
+    for part in text.split(","):
+        if ":" not in part:
+            raise _Error(f"--gaps needs LOW:HIGH ranges, got {part!r}")
+        lo, hi = part.split(":", 1)
+        try:
+            low = float(lo) if lo.strip() else -np.inf
+            high = float(hi) if hi.strip() else np.inf
+        except ValueError:
+            raise _Error(f"--gaps needs numbers, got {part!r}") from None
+        if not low < high:
+            raise _Error(f"--gaps range {part!r} is empty (LOW must be < HIGH)")
+        gaps.append((low, high))
+    return np.array(gaps)
+
+
+def _list_datasets(out):
+    from ._cli_bench import DATASETS
+
+    for name, spec in DATASETS.items():
+        print(f"{name:<12} {spec.description}", file=out)
+    print("or a path to a CSV file, with --target COLUMN", file=out)
+    return 0
+
+
+def _list_methods(out):
+    from ._cli_methods import METHODS, available
+
+    for key, method in METHODS.items():
+        reason = available(method)
+        state = "" if reason is None else f"  [unavailable: {reason}]"
+        quick = "*" if method.quick else " "
+        print(f"{quick} {key:<20} {method.family:<8} {method.label}{state}", file=out)
+    print("* in the default quick run; groups: quick, all, tabular, neural", file=out)
+    return 0
+
+
+def _check_matplotlib():
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise _Error('--plot needs matplotlib: pip install "skdir[plot]"') from None
+
+
+def _benchmark(args, out):
+    from ._cli_bench import load_dataset, run_benchmark, summarize
+    from ._cli_methods import select_methods
+    from ._cli_report import format_terminal
+
+    seeds = _parse_seeds(args.seeds)
+    gaps = _parse_gaps(args.gaps)
+    for name in ("epochs", "batch_size"):
+        if getattr(args, name) < 1:
+            raise _Error(f"--{name.replace('_', '-')} must be at least 1")
+    if not args.lr > 0:
+        raise _Error("--lr must be positive")
+    if args.bin_width is not None and not args.bin_width > 0:
+        raise _Error("--bin-width must be positive")
+    for flag in ("many", "few"):
+        if getattr(args, flag) is not None and getattr(args, flag) < 0:
+            raise _Error(f"--{flag} must be non-negative")
+    if args.plot:
+        _check_matplotlib()
+    try:
+        methods = select_methods(args.methods)
+        spec = load_dataset(args.dataset, target=args.target, bin_width=args.bin_width,
+                            many_threshold=args.many, few_threshold=args.few,
+                            per_bin=args.per_bin)
+        # Read and split once up front, so bad data fails before any fit.
+        spec.split(seeds[0])
+    except (ValueError, OSError) as exc:
+        raise _Error(str(exc).strip().splitlines()[0]) from None
+
+    def progress(line):
+        if not args.quiet:
+            print(line, file=out, flush=True)
+
+    progress(f"skdir benchmark: {spec.name} ({spec.description}); {len(methods)} "
+             f"method(s) x {len(seeds)} seed(s); bins of width {spec.bin_width:g}, "
+             f"many > {spec.many_threshold:g}, few < {spec.few_threshold:g} training "
+             "samples per bin")
+    start = time.perf_counter()
+    context = {"model": args.model, "max_epochs": args.epochs,
+               "batch_size": args.batch_size, "lr": args.lr, "device": args.device}
+    records, skipped, outcomes = run_benchmark(
+        spec, methods, seeds, context=context, gaps=gaps, progress=progress,
+        keep_predictions=True)
+    elapsed = time.perf_counter() - start
+    if not records:
+        reasons = "; ".join(f"{k}: {v}" for k, v in skipped.items())
+        raise _Error(f"no method could run ({reasons})")
+    summary = summarize(records)
+    print("", file=out)
+    print(format_terminal(summary), file=out)
+    notes = [f"{spec.name}: {spec.description}. Seeds {', '.join(map(str, seeds))}; "
+             f"mean ± std over seeds; lower is better; total {elapsed:.0f} s."]
+    notes += [f"Skipped {key}: {reason}." for key, reason in skipped.items()]
+    print("", file=out)
+    for note in notes:
+        print(note, file=out)
+    if args.out or args.plot:
+        folder = args.out or "skdir-results"
+        try:
+            os.makedirs(folder, exist_ok=True)
+            _write_outputs(folder, spec, records, summary, notes, args.plot, outcomes)
+        except OSError as exc:
+            raise _Error(f"cannot write to {folder}: {exc.strerror or exc}") from None
+        print(f"results written to {folder}/", file=out)
+    return 0
+
+
+def _write_outputs(folder, spec, records, summary, notes, plot, outcomes):
+    from ._cli_report import format_markdown, write_csv, write_summary_csv
+
+    with open(os.path.join(folder, "results.md"), "w", encoding="utf-8") as handle:
+        handle.write(format_markdown(summary, title=spec.name, notes=notes))
+    write_csv(records, os.path.join(folder, "results.csv"))
+    write_summary_csv(summary, os.path.join(folder, "summary.csv"), dataset=spec.name)
+    if plot:
+        from ._cli_plots import write_plots
+
+        write_plots(folder, spec, summary, outcomes)
+
+
+def main(argv=None, *, out=None):
+    """Run the command line; return the exit status.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        Arguments without the program name; None reads ``sys.argv[1:]``. No
+        arguments run ``skdir benchmark``.
+    out : file, default=None
+        Where results and progress go; None is ``sys.stdout``. Errors go to
+        ``sys.stderr`` as one line.
+
+    Returns
+    -------
+    status : int
+        0 on success, 2 on bad input, 130 when interrupted.
+    """
+    out = sys.stdout if out is None else out
+    argv = list(sys.argv[1:] if argv is None else argv)
+    commands = {"benchmark", "datasets", "methods"}
+    if not argv or (argv[0] not in commands
+                    and argv[0] not in ("-h", "--help", "--version")):
+        argv = ["benchmark"] + argv
+    try:
+        args = _build_parser().parse_args(argv)
+        if args.command == "datasets":
+            return _list_datasets(out)
+        if args.command == "methods":
+            return _list_methods(out)
+        return _benchmark(args, out)
+    except _Error as exc:
+        print(f"skdir: error: {exc}", file=sys.stderr)
+        return 2
+    except SystemExit as exc:  # --help and --version
+        return exc.code if isinstance(exc.code, int) else 0
+    except KeyboardInterrupt:
+        print("skdir: interrupted", file=sys.stderr)
+        return 130
