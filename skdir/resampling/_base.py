@@ -126,7 +126,9 @@ class BaseRegressionSampler(BaseSampler):
             The corresponding targets, in the container of ``y``.
         """
         if y is None:
-            raise ValueError(f"{type(self).__name__} requires y; got None.")
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
         y_orig = y
         y = check_target(y)
         data = self._validate_X(X)

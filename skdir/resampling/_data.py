@@ -180,7 +180,13 @@ def split_features(X, categorical_features=None, *, allow_nominal=True):
 
     nom = np.empty((n, nom_pos.size), dtype=np.intp)
     for j, pos in enumerate(nom_pos):
-        nom[:, j] = pd.factorize(X[:, pos], use_na_sentinel=False)[0]
+        try:
+            nom[:, j] = pd.factorize(X[:, pos], use_na_sentinel=False)[0]
+        except TypeError:
+            raise TypeError(
+                f"X column {pos}: argument must be a string or a number (a "
+                "category or a numeric value); got unhashable objects."
+            ) from None
     if nom_pos.size and not allow_nominal:
         raise ValueError("This sampler does not support nominal features.")
     integer = np.zeros(num_pos.size, dtype=bool)
