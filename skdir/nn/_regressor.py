@@ -421,8 +421,7 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
                     sink=print if self.verbose else _silent,
                 ),
             ))
-        cuda_devices = [torch.device(device).index or 0] if device != "cpu" else []
-        with torch.random.fork_rng(devices=cuda_devices):
+        with torch.random.fork_rng(devices=_cuda_devices(device)):
             torch.manual_seed(torch_seed)
             criterion = make_loss(
                 self.loss, y, bins=self.bins_, random_state=loss_seed, **loss_params
@@ -481,7 +480,11 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float32, reset=False)
-        return self.net_.predict(X).reshape(-1).astype(np.float64)
+        # skorch's DataLoader draws a seed from torch's global RNG even without
+        # shuffling; keep that draw away from the caller's RNG.
+        with torch.random.fork_rng(devices=_cuda_devices(self.device_)):
+            y_pred = self.net_.predict(X)
+        return y_pred.reshape(-1).astype(np.float64)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -489,6 +492,10 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         tags.target_tags.multi_output = False
         tags.non_deterministic = self.random_state is None
         return tags
+
+
+def _cuda_devices(device):
+    return [torch.device(device).index or 0] if device != "cpu" else []
 
 
 def _silent(*args, **kwargs):
