@@ -452,3 +452,23 @@ def test_property_counts_targets_and_bounds(n, seed, strategy, cls):
             lo = min(y[b].min() for b, r in zip(sampler.bumps_, sampler.bump_is_rare_) if r)
             hi = max(y[b].max() for b, r in zip(sampler.bumps_, sampler.bump_is_rare_) if r)
             assert np.all((y_res[len(kept):] >= lo) & (y_res[len(kept):] <= hi))
+
+
+@pytest.mark.parametrize("cls", [SMOTER, SMOGN])
+def test_declared_categorical_columns_of_a_numeric_array(cls):
+    X, y = skewed(150)
+    X = X.copy()
+    X[:, 1] = np.arange(150) % 4 * 10.0  # codes 0, 10, 20, 30
+    sampler = cls(categorical_features=[1], random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    n_kept = sampler.sample_indices_.size
+    assert len(y_res) > n_kept
+    # never interpolated: only the original codes appear
+    assert set(np.unique(X_res[:, 1])) <= {0.0, 10.0, 20.0, 30.0}
+    mask = np.array([False, True, False])
+    X_res2, _ = cls(categorical_features=mask, random_state=0).fit_resample(X, y)
+    np.testing.assert_array_equal(X_res, X_res2)
+    with pytest.raises(ValueError, match="boolean mask"):
+        cls(categorical_features=[True, False]).fit_resample(X, y)
+    with pytest.raises(ValueError, match="DataFrame"):
+        cls(categorical_features=["a"]).fit_resample(X, y)
