@@ -1,0 +1,304 @@
+"""Tests of the ``skdir`` command line and the benchmark behind it."""
+
+import csv
+import io
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sklearn.linear_model import Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skdir import LabelBins
+from skdir.__main__ import main
+from skdir._cli_bench import summarize
+from skdir._cli_methods import METHODS, select_methods
+from skdir._cli_report import best_vs_vanilla, format_markdown
+from skdir.datasets import dir_split
+
+
+def _run(argv, capsys):
+    out = io.StringIO()
+    status = main(argv, out=out)
+    captured = capsys.readouterr()
+    return status, out.getvalue() + captured.out, captured.err
+
+
+@pytest.fixture
+def csv_path(tmp_path):
+    rng = np.random.RandomState(0)
+    n = 400
+    X = rng.normal(size=(n, 3))
+    y = np.exp(0.8 * X[:, 0]) * 10 + rng.normal(size=n)
+    colour = np.where(X[:, 1] > 0, "red", "blue")
+    path = tmp_path / "data.csv"
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["a", "b", "c", "colour", "price"])
+        for row, col, target in zip(X, colour, y):
+            writer.writerow([*row, col, target])
+    return path, X, colour, y
+
+
+# --------------------------------------------------------------------------
+# help and listings
+
+
+def test_help_documents_the_benchmark(capsys):
+    status, text, _ = _run(["--help"], capsys)
+    assert status == 0
+    assert "benchmark" in text and "python -m skdir" in text
+    status, text, _ = _run(["benchmark", "--help"], capsys)
+    assert status == 0
+    for flag in ("--dataset", "--methods", "--seeds", "--out", "--plot", "--target"):
+        assert flag in text
+
+
+def test_listings(capsys):
+    status, out, _ = _run(["datasets"], capsys)
+    assert status == 0
+    for name in ("abalone", "concrete", "bikeshare", "diamonds", "agedb"):
+        assert name in out
+    status, out, _ = _run(["methods"], capsys)
+    assert status == 0
+    for key in METHODS:
+        assert key in out
+
+
+def test_select_methods_groups():
+    quick = {m.key for m in select_methods("quick")}
+    assert quick == {k for k, m in METHODS.items() if m.quick}
+    assert {"vanilla", "smoter", "smogn-lds", "sqinv-lds"} <= quick
+    both = [m.key for m in select_methods("tabular, neural")]
+    assert both == list(METHODS)  # table order, no duplicates
+    assert [m.key for m in select_methods("sqinv-lds,VANILLA,vanilla")] == [
+        "vanilla", "sqinv-lds"]
+    with pytest.raises(ValueError, match="unknown method.*bogus"):
+        select_methods("vanilla,bogus")
+
+
+# --------------------------------------------------------------------------
+# bad input: one line on stderr, exit status 2, no traceback
+
+
+@pytest.mark.parametrize(
+    "argv, match",
+    [
+        (["benchmark", "--dataset", "nope"], "unknown dataset 'nope'"),
+        (["--dataset", "abalone", "--methods", "vanilla,magic"], "unknown method"),
+        (["--methods", ","], "--methods is empty"),
+        (["--seeds", "two"], "--seeds"),
+        (["--seeds", "0"], "at least 1"),
+        (["--epochs", "0"], "--epochs"),
+        (["--per-bin", "0"], "--per-bin"),
+        (["--gaps", "5"], "LOW:HIGH"),
+        (["--gaps", "9:3"], "empty"),
+        (["--model", "forest"], "invalid choice"),
+        (["--frobnicate"], "unrecognized arguments"),
+        (["--dataset", "abalone", "--target", "rings"], "--target applies to CSV"),
+        (["--dataset", "abalone", "--many", "5", "--few", "10"], "exceeds"),
+        (["--dataset", "missing/file.csv", "--target", "y"], "no such file"),
+    ],
+)
+def test_bad_arguments(argv, match, capsys):
+    status, out, err = _run(argv, capsys)
+    assert status == 2
+    assert err.count("\n") == 1 and err.startswith("skdir: error: ")
+    assert match in err
+    assert "Traceback" not in err + out
+
+
+@pytest.mark.parametrize(
+    "content, argv, match",
+    [
+        ("", ["--target", "y"], "is empty"),
+        ("a,y\n", ["--target", "y"], "no data rows"),
+        ("a,b\n1,2\n", ["--target", "y"], "no target column 'y'"),
+        ("a,y\n1,2\n", [], "--target"),
+        ("a,y\n" + "1,x\n" * 40, ["--target", "y"], "not numeric"),
+        ("a,y\n" + "1,\n" * 40, ["--target", "y"], "missing"),
+        ("a,y\n" + "1,2\n" * 40, ["--target", "y"], "constant"),
+        ("a,y\n1,2\n2,3\n", ["--target", "y"], "at least 30"),
+        ("y\n" + "1\n2\n" * 20, ["--target", "y"], "no feature columns"),
+        ("a,y\n1,2,3\n", ["--target", "y"], "line 2 has 3 fields"),
+    ],
+)
+def test_bad_csv_files(tmp_path, content, argv, match, capsys):
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    status, out, err = _run(["benchmark", "--dataset", str(path), *argv], capsys)
+    assert status == 2
+    assert err.count("\n") == 1 and err.startswith("skdir: error: ")
+    assert match in err
+    assert "Traceback" not in err + out
+
+
+def test_binary_file_is_rejected(tmp_path, capsys):
+    path = tmp_path / "image.csv"
+    path.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00")
+    status, _, err = _run(["--dataset", str(path), "--target", "y"], capsys)
+    assert status == 2 and err.count("\n") == 1 and "UTF-8" in err
+
+
+def test_entry_point_reports_errors_without_traceback():
+    proc = subprocess.run(
+        [sys.executable, "-m", "skdir", "benchmark", "--dataset", "nope"],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "unknown dataset" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+# --------------------------------------------------------------------------
+# running
+
+
+def test_csv_run_matches_an_independent_computation(csv_path, tmp_path, capsys):
+    path, X, colour, y = csv_path
+    out_dir = tmp_path / "res"
+    status, out, err = _run(
+        ["benchmark", "--dataset", str(path), "--target", "price", "--model", "ridge",
+         "--methods", "vanilla,sqinv-lds", "--seeds", "0,3", "--out", str(out_dir)],
+        capsys,
+    )
+    assert status == 0, err
+    assert "[  1/4] seed 0" in out and "Ours (best) vs Vanilla" in out
+    assert {"results.md", "results.csv", "summary.csv"} <= set(os.listdir(out_dir))
+    with open(out_dir / "results.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {r["seed"] for r in rows} == {"0", "3"}
+    got = {(r["method"], r["seed"], r["shot"], r["metric"]): float(r["value"])
+           for r in rows}
+    # The same split and model, built by hand: colour one-hot (blue, red).
+    features = np.column_stack([X, colour == "blue", colour == "red"]).astype(float)
+    bins = LabelBins(bin_width=np.ptp(y) / 50)
+    X_tr, X_te, y_tr, y_te = dir_split(features, y, bins=bins, per_bin=0.15,
+                                       validation=False, random_state=3)
+    model = make_pipeline(StandardScaler(), Ridge(alpha=1.0)).fit(X_tr, y_tr)
+    mae = np.mean(np.abs(model.predict(X_te) - y_te))
+    assert got[("vanilla", "3", "all", "mae")] == pytest.approx(mae, rel=1e-9)
+    assert got[("vanilla", "3", "all", "n")] == y_te.size
+    shots = sum(got[("vanilla", "3", s, "n")] for s in ("many", "medium", "few"))
+    assert shots == y_te.size
+    summary_md = (out_dir / "results.md").read_text()
+    assert "| Vanilla |" in summary_md and "SQINV + LDS" in summary_md
+
+
+def test_bundled_dataset_run_and_zero_shot_columns(capsys):
+    status, out, err = _run(
+        ["--dataset", "concrete", "--methods", "vanilla,inv-lds", "--seeds", "1",
+         "--model", "ridge", "--gaps", "40:50,75:", "-q"],
+        capsys,
+    )
+    assert status == 0, err
+    assert "[" not in out.splitlines()[0]  # quiet: no progress lines
+    assert "MAE Interp." in out and "MAE Extrap." in out
+    assert "INV + LDS" in out and "Seeds 0;" in out
+
+
+def test_unavailable_rows_are_skipped_with_a_note(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "skdir.resampling", None)
+    status, out, err = _run(
+        ["--dataset", "concrete", "--methods", "vanilla,smoter", "--seeds", "1",
+         "--model", "ridge"],
+        capsys,
+    )
+    assert status == 0, err
+    assert "skip SMOTER (tabular): skdir.resampling is not importable" in out
+    assert "Skipped smoter: skdir.resampling is not importable" in out
+    assert "Vanilla" in out
+
+
+def test_no_runnable_method_is_an_error(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "skdir.resampling", None)
+    status, _, err = _run(["--dataset", "concrete", "--methods", "smoter",
+                           "--seeds", "1"], capsys)
+    assert status == 2 and "no method could run" in err and err.count("\n") == 1
+
+
+def test_plots_are_written(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    status, out, err = _run(
+        ["--dataset", "concrete", "--methods", "vanilla,sqinv-lds,smoter-lds",
+         "--seeds", "1", "--model", "ridge", "--plot", "--out", str(tmp_path), "-q"],
+        capsys,
+    )
+    assert status == 0, err
+    for name in ("label_distribution.png", "error_by_target.png", "shot_mae.png",
+                 "resampling.png"):
+        with open(tmp_path / name, "rb") as handle:
+            assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plot_without_matplotlib_is_a_one_line_error(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    status, _, err = _run(["--plot", "--methods", "vanilla"], capsys)
+    assert status == 2 and "skdir[plot]" in err and err.count("\n") == 1
+
+
+# --------------------------------------------------------------------------
+# summaries and tables
+
+
+def _records(values):
+    return [
+        {"dataset": "d", "family": "tabular", "method": key, "label": key.upper(),
+         "seed": seed, "shot": shot, "metric": "mae", "value": value,
+         "fit_seconds": 1.0}
+        for (key, seed, shot), value in values.items()
+    ]
+
+
+def test_summarize_and_best_vs_vanilla():
+    values = {("vanilla", 0, "all"): 2.0, ("vanilla", 1, "all"): 4.0,
+              ("vanilla", 0, "few"): 9.0, ("vanilla", 1, "few"): 7.0,
+              ("inv", 0, "all"): 3.0, ("inv", 1, "all"): 3.5,
+              ("inv", 0, "few"): 5.0, ("inv", 1, "few"): np.nan,
+              ("sqinv", 0, "all"): 2.5, ("sqinv", 1, "all"): 3.5,
+              ("sqinv", 0, "few"): 6.0, ("sqinv", 1, "few"): 6.0}
+    summary = summarize(_records(values))
+    assert list(summary) == [("tabular", "vanilla"), ("tabular", "inv"),
+                             ("tabular", "sqinv")]
+    mean, std = summary[("tabular", "vanilla")][("all", "mae")]
+    assert mean == 3.0 and std == pytest.approx(np.std([2.0, 4.0], ddof=1))
+    # NaN seeds are left out of the mean.
+    assert summary[("tabular", "inv")][("few", "mae")] == (5.0, 0.0)
+    best = best_vs_vanilla(summary, "tabular", [("all", "mae"), ("few", "mae")])
+    assert best[("all", "mae")] == (3.0, 0.0, "SQINV")
+    assert best[("few", "mae")] == (5.0, 3.0, "INV")
+    table = format_markdown(summary, title="d")
+    rows = [line for line in table.splitlines() if line.startswith("|")]
+    assert len({row.count("|") for row in rows}) == 1
+    assert "**+3.000**" in table
+
+
+def test_default_quick_set_runs_on_abalone_defaults():
+    # The registry builds every quick row (no fitting here: that is the
+    # benchmark's job); unknown DIRRegressor parameters would raise.
+    from skdir._cli_methods import Context, available
+
+    for method in select_methods("quick"):
+        if available(method) is None:
+            estimator = method.build(Context(bins=LabelBins(bin_width=1)))
+            assert hasattr(estimator, "fit") and hasattr(estimator, "predict")
+
+
+def test_no_arguments_run_the_default_benchmark(monkeypatch, capsys):
+    import skdir._cli as cli
+
+    seen = {}
+
+    def fake(args, out):
+        seen.update(vars(args))
+        return 0
+
+    monkeypatch.setattr(cli, "_benchmark", fake)
+    assert main([]) == 0
+    assert seen["command"] == "benchmark" and seen["dataset"] == "abalone"
+    assert seen["methods"] == "quick" and seen["seeds"] == "3" and not seen["plot"]
+    assert main(["--dataset", "concrete"]) == 0 and seen["dataset"] == "concrete"
