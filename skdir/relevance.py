@@ -137,9 +137,10 @@ class LDSRelevance(BaseEstimator):
             bins = clone(bins).fit(y)
         self.bins_ = bins
         counts = np.bincount(bins.transform(y), minlength=bins.n_bins_).astype(float)
-        self.effective_density_ = smooth_counts(counts, self.kernel, self.ks, self.sigma)
+        window = (self.kernel, self.ks, self.sigma)
+        self.effective_density_ = smooth_counts(counts, *window)
         uniform = np.full(bins.n_bins_, counts.sum() / bins.n_bins_)
-        self.uniform_density_ = smooth_counts(uniform, self.kernel, self.ks, self.sigma)
+        self.uniform_density_ = smooth_counts(uniform, *window)
         self.bin_relevance_ = np.clip(
             1.0 - self.effective_density_ / self.uniform_density_, 0.0, 1.0
         )
@@ -299,9 +300,11 @@ def adjusted_boxplot_stats(y, coef=1.5):
     iqr = q3 - q1
     mc = medcouple(y)
     if mc >= 0:
-        low, high = q1 - coef * np.exp(-4.0 * mc) * iqr, q3 + coef * np.exp(3.0 * mc) * iqr
+        a, b = -4.0, 3.0
     else:
-        low, high = q1 - coef * np.exp(-3.0 * mc) * iqr, q3 + coef * np.exp(4.0 * mc) * iqr
+        a, b = -3.0, 4.0
+    low = q1 - coef * np.exp(a * mc) * iqr
+    high = q3 + coef * np.exp(b * mc) * iqr
     # The whiskers never cross the box (possible when the IQR is 0).
     lo_w = min(y[y >= low].min(initial=np.inf), q1)
     hi_w = max(y[y <= high].max(initial=-np.inf), q3)
@@ -420,7 +423,10 @@ class PhiRelevance(BaseEstimator):
             Fitted relevance.
         """
         y = check_target(y)
-        pts = self._auto_points(y) if self.control_points is None else self._user_points()
+        if self.control_points is None:
+            pts = self._auto_points(y)
+        else:
+            pts = self._user_points()
         self.control_points_ = pts
         if pts.shape[0] < 2:
             self._spline = None

@@ -76,6 +76,7 @@ def test_smoter_synthetic_samples_on_segments_between_bump_neighbours():
         assert min(y[s], y[nb]) - 1e-12 <= y_new <= max(y[s], y[nb]) + 1e-12
 
 
+@pytest.mark.filterwarnings("ignore:.*fewer than k_neighbors")
 def test_counts_follow_balance_and_rare_bins_grow():
     X, y = skewed(200)
     for cls in [SMOTER, SMOGN, GaussianNoise]:
@@ -95,6 +96,7 @@ def test_counts_follow_balance_and_rare_bins_grow():
                 assert kept == expected < bump.size
 
 
+@pytest.mark.filterwarnings("ignore:.*fewer than k_neighbors")
 def test_extreme_and_float_and_dict_strategies():
     X, y = skewed(200)
     base = SMOTER(random_state=0).fit(X, y)

@@ -127,7 +127,8 @@ class BaseRegressionSampler(BaseSampler):
         """
         if y is None:
             raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None."
             )
         y_orig = y
         y = check_target(y)

@@ -54,6 +54,7 @@ def bump_targets(strategy, sizes, is_rare, kind="both"):
     targets : ndarray of int, shape (n_bumps,)
     """
     sizes = np.asarray(sizes, dtype=float)
+    have = sizes.astype(int).tolist()
     n, n_bumps = sizes.sum(), sizes.size
     if isinstance(strategy, dict):
         targets = sizes.copy()
@@ -75,12 +76,12 @@ def bump_targets(strategy, sizes, is_rare, kind="both"):
         if kind == "over" and np.any(targets < sizes):
             raise ValueError(
                 "An over-sampler cannot shrink bumps: sampling_strategy asks for "
-                f"{targets.tolist()} samples, the bumps have {sizes.astype(int).tolist()}."
+                f"{targets.tolist()} samples, the bumps have {have}."
             )
         if kind == "under" and np.any(targets > sizes):
             raise ValueError(
                 "An under-sampler cannot grow bumps: sampling_strategy asks for "
-                f"{targets.tolist()} samples, the bumps have {sizes.astype(int).tolist()}."
+                f"{targets.tolist()} samples, the bumps have {have}."
             )
         return targets
     if isinstance(strategy, str) and strategy == "balance":

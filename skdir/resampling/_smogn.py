@@ -1,8 +1,8 @@
 """SMOGN: SMOTER with Gaussian noise (Branco et al., 2017)."""
 
-from numbers import Integral, Real
+from numbers import Real
 
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval
 
 from ._smoter import _ATTR_DOC, _SHARED_DOC, SMOTER
 

@@ -1,6 +1,5 @@
 """WERCS: relevance-weighted over- and under-sampling (Branco et al., 2019)."""
 
-import warnings
 from numbers import Real
 
 import numpy as np
