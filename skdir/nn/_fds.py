@@ -188,6 +188,7 @@ class FDS(nn.Module):
         self._edges = _edges_of(bins)
         self._edges_cache = {}
         self._schedule = None  # (epoch, any bin populated), cached host-side
+        self._affine_cache = None  # per-bin (scale, shift) of the calibration
         self.n_bins = self._edges.size - 1
         n, d = self.n_bins, self.feature_dim
 
@@ -225,10 +226,16 @@ class FDS(nn.Module):
         state = self.__dict__.copy()
         state["_edges_cache"] = {}
         state["_schedule"] = None
+        state["_affine_cache"] = None
         return state
+
+    def _apply(self, fn, *args, **kwargs):
+        self._affine_cache = None
+        return super()._apply(fn, *args, **kwargs)
 
     def _load_from_state_dict(self, *args, **kwargs):
         self._schedule = None
+        self._affine_cache = None
         super()._load_from_state_dict(*args, **kwargs)
 
     def _current(self):
@@ -341,6 +348,7 @@ class FDS(nn.Module):
         self._epoch_m2.zero_()
         self.epoch += 1
         self._schedule = None
+        self._affine_cache = None
 
     def _smooth(self):
         # Normalised convolution over populated neighbours: every bin's window
@@ -367,6 +375,7 @@ class FDS(nn.Module):
         self.running_var.fill_(1.0)
         self.smoothed_var.fill_(1.0)
         self._schedule = None
+        self._affine_cache = None
 
     # ----------------------------------------------------------- calibration
     def calibrate(self, features, labels):
@@ -386,15 +395,21 @@ class FDS(nn.Module):
         return self._calibrate(features, self._check(features, labels))
 
     def _calibrate(self, features, index):
-        dtype = features.dtype
-        mean = self.running_mean[index].to(dtype)
-        var = self.running_var[index].to(dtype)
-        smean = self.smoothed_mean[index].to(dtype)
-        svar = self.smoothed_var[index].to(dtype)
-        valid = (var > 0) & self.populated[index][:, None]
-        ratio = torch.where(valid, svar / torch.where(valid, var, 1.0), 1.0)
-        factor = ratio.clamp(*self.clip).sqrt()
-        return torch.where(valid, (features - mean) * factor + smean, features)
+        scale, shift = self._affine()
+        return features * scale[index].to(features.dtype) + shift[index].to(features.dtype)
+
+    def _affine(self):
+        # z' = (z - mu) * f + mu~ = z * f + (mu~ - mu * f), per bin and
+        # dimension; f = 1, shift = 0 where the bin has no statistics or
+        # zero variance. Cached until the statistics change.
+        if self._affine_cache is None:
+            var = self.running_var
+            valid = (var > 0) & self.populated[:, None]
+            ratio = torch.where(valid, self.smoothed_var / torch.where(valid, var, 1.0), 1.0)
+            factor = torch.where(valid, ratio.clamp(*self.clip).sqrt(), 1.0)
+            shift = torch.where(valid, self.smoothed_mean - self.running_mean * factor, 0.0)
+            self._affine_cache = (factor, shift)
+        return self._affine_cache
 
     def forward(self, features, labels=None):
         """Collect statistics and recalibrate features (training mode only).

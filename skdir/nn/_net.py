@@ -2,14 +2,79 @@
 
 from collections.abc import Mapping
 
+import numpy as np
 import torch
 from skorch import NeuralNetRegressor
 from skorch.callbacks import Callback
+from skorch.dataset import Dataset
+from torch.utils.data import DataLoader
 from skorch.utils import to_tensor
 
 from ._ranksim import ranksim_loss
 
-__all__ = ["FDSEpochEnd", "DIRNet"]
+__all__ = ["BatchLoader", "FDSEpochEnd", "DIRNet"]
+
+
+def _unwrap(dataset):
+    """(skorch Dataset, row indices or None) behind ``dataset``."""
+    indices = None
+    while isinstance(dataset, torch.utils.data.Subset):
+        sub = np.asarray(dataset.indices)
+        indices = sub if indices is None else indices[sub]
+        dataset = dataset.dataset
+    return dataset, indices
+
+
+def _take(data, idx):
+    if isinstance(data, Mapping):
+        return {key: _take(value, idx) for key, value in data.items()}
+    return None if data is None else data[idx]
+
+
+class BatchLoader:
+    """Mini-batches sliced from in-memory arrays, one indexing per batch.
+
+    Replaces :class:`torch.utils.data.DataLoader` for skorch datasets that
+    hold numpy arrays (or dicts of them): the DataLoader fetches and collates
+    every row separately, which costs more than the forward and backward
+    pass of a small network. Other datasets fall back to a DataLoader.
+    Shuffling draws from torch's RNG, as the DataLoader does.
+    """
+
+    def __init__(self, dataset, batch_size=128, shuffle=False, drop_last=False, **kwargs):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.drop_last = drop_last
+        self.kwargs = kwargs
+        base, _ = _unwrap(dataset)
+        arrays = list(base.X.values()) if isinstance(getattr(base, "X", None), Mapping) else [
+            getattr(base, "X", None)
+        ]
+        self._fast = isinstance(base, Dataset) and all(
+            isinstance(a, np.ndarray) for a in arrays
+        ) and (base.y is None or isinstance(base.y, np.ndarray))
+
+    def __len__(self):
+        n = len(self.dataset)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+    def __iter__(self):
+        if not self._fast:
+            yield from DataLoader(
+                self.dataset, batch_size=self.batch_size, shuffle=self.shuffle,
+                drop_last=self.drop_last, **self.kwargs,
+            )
+            return
+        base, indices = _unwrap(self.dataset)
+        n = len(self.dataset)
+        order = torch.randperm(n).numpy() if self.shuffle else np.arange(n)
+        if indices is not None:
+            order = indices[order]
+        stop = n - n % self.batch_size if self.drop_last else n
+        for start in range(0, stop, self.batch_size):
+            idx = order[start:start + self.batch_size]
+            yield _take(base.X, idx), _take(base.y, idx)
 
 
 class FDSEpochEnd(Callback):

@@ -19,7 +19,7 @@ from ..bins import KERNELS, LabelBins, fitted_bins, resolve_bins
 from ..weighting import LDSWeighter
 from ._fds import FDS
 from ._modules import ACTIVATIONS, MLP, DIRNetwork, infer_feature_dim, reset_parameters
-from ._net import DIRNet, FDSEpochEnd
+from ._net import BatchLoader, DIRNet, FDSEpochEnd
 from ._rrt import retrain_head
 from .losses import BALANCED, LOSSES, make_loss
 
@@ -441,6 +441,8 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
                 ),
                 max_epochs=self.max_epochs,
                 batch_size=self.batch_size,
+                iterator_train=BatchLoader,
+                iterator_valid=BatchLoader,
                 iterator_train__shuffle=True,
                 iterator_train__drop_last=drop_last,
                 iterator_valid__batch_size=valid_bs,
