@@ -474,3 +474,22 @@ def test_declared_categorical_columns_of_a_numeric_array(cls):
         cls(categorical_features=[True, False]).fit_resample(X, y)
     with pytest.raises(ValueError, match="DataFrame"):
         cls(categorical_features=["a"]).fit_resample(X, y)
+
+
+def test_balance_never_grows_normal_nor_shrinks_rare_bumps():
+    y = np.arange(30.0)
+    X = np.column_stack([y, y % 7])
+    rel = lambda t: ((t >= 3) & (t <= 19)).astype(float)  # noqa: E731
+    sampler = SMOTER(relevance=rel, random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert [b.size for b in sampler.bumps_] == [3, 17, 10]
+    # balance asks 10 each: the normal bump of 3 and the rare bump of 17 keep
+    # their sizes, the normal bump of 10 too
+    assert sampler.sampling_strategy_ == {0: 3, 1: 17, 2: 10}
+    np.testing.assert_array_equal(X_res, X)
+    rel = lambda t: ((t >= 10) & (t <= 14)).astype(float)  # noqa: E731
+    sampler = SMOTER(relevance=rel, random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert sampler.sampling_strategy_ == {0: 10, 1: 10, 2: 10}
+    assert np.sum((y_res >= 10) & (y_res <= 14)) == 10
+    assert np.sum(y_res > 14) == 10 and np.sum(y_res < 10) == 10

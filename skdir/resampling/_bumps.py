@@ -39,12 +39,16 @@ def bump_targets(strategy, sizes, is_rare, kind="both"):
         n_bumps``), so that small bumps end up larger than large ones, as in
         the SMOGN reference code. A float ``p``: the output has ``n`` samples,
         a share ``p`` of them rare; rare (normal) bumps share the rare
-        (normal) samples in proportion to their sizes. A dict ``{bump: count}``
-        sets the counts of the bumps it names; the others are unchanged.
+        (normal) samples in proportion to their sizes. Rare bumps never
+        shrink and normal bumps never grow under these three. A dict
+        ``{bump: count}`` sets the counts of the bumps it names, as given; the
+        others are unchanged.
     sizes : ndarray of int, shape (n_bumps,)
     is_rare : ndarray of bool, shape (n_bumps,)
     kind : {"both", "over", "under"}
-        ``"over"`` scales the targets so that the normal bumps keep their size
+        ``"both"`` never shrinks a rare bump nor grows a normal one (the
+        SMOGN reference code also over-samples normal bumps smaller than
+        ``n / n_bumps``); ``"over"`` scales the targets so that the normal bumps keep their size
         and only rare bumps grow; ``"under"`` so that the rare bumps keep
         their size and only normal bumps shrink. The rare-to-normal ratio is
         that of ``"both"``.
@@ -96,7 +100,10 @@ def bump_targets(strategy, sizes, is_rare, kind="both"):
         targets[~is_rare] = (1 - strategy) * n * sizes[~is_rare] / sizes[~is_rare].sum()
     else:
         raise ValueError(f"Unknown sampling_strategy {strategy!r}.")
-    if kind == "over":
+    if kind == "both":
+        grown, shrunk = np.maximum(targets, sizes), np.minimum(targets, sizes)
+        targets = np.where(is_rare, grown, shrunk)
+    elif kind == "over":
         targets = targets * (sizes[~is_rare].sum() / targets[~is_rare].sum())
         targets = np.where(is_rare, np.maximum(targets, sizes), sizes)
     elif kind == "under":

@@ -176,21 +176,30 @@ def split_features(X, categorical_features=None, *, allow_nominal=True):
         num = np.empty((n, 0))
     if not np.all(np.isfinite(num)):
         raise ValueError("X contains NaN or infinity in a numeric column.")
-    import pandas as pd
-
     nom = np.empty((n, nom_pos.size), dtype=np.intp)
     for j, pos in enumerate(nom_pos):
-        try:
-            nom[:, j] = pd.factorize(X[:, pos], use_na_sentinel=False)[0]
-        except TypeError:
-            raise TypeError(
-                f"X column {pos}: argument must be a string or a number (a "
-                "category or a numeric value); got unhashable objects."
-            ) from None
+        nom[:, j] = _codes(X[:, pos], pos)
     if nom_pos.size and not allow_nominal:
         raise ValueError("This sampler does not support nominal features.")
     integer = np.zeros(num_pos.size, dtype=bool)
     return Features(X, num, nom, num_pos, nom_pos, integer)
+
+
+def _codes(column, pos):
+    """Integer codes of the values of a nominal array column."""
+    try:
+        return np.unique(column, return_inverse=True)[1].ravel()
+    except TypeError:
+        pass  # mixed types that do not sort, such as strings and None
+    try:
+        import pandas as pd
+
+        return pd.factorize(column, use_na_sentinel=False)[0]
+    except (ImportError, TypeError):
+        raise TypeError(
+            f"X column {pos}: argument must be a string or a number (a category "
+            "or a numeric value); got values that cannot be compared or hashed."
+        ) from None
 
 
 def index_rows(X):

@@ -17,8 +17,11 @@ _SHARED_DOC = """
         (``b = n / n_bumps``) scaled to a total of ``n``, so rarer bumps end up
         larger. A float ``p`` in (0, 1): ``n`` samples of which a share ``p``
         rare, shared among the rare (normal) bumps in proportion to their
-        sizes. A dict ``{bump index: count}`` (bumps numbered by increasing
-        y, see ``bumps_``); unnamed bumps are unchanged.
+        sizes. Under these three, rare bumps never shrink and normal bumps
+        never grow (a small normal bump keeps its size; the SMOGN reference
+        code over-samples it). A dict ``{bump index: count}`` (bumps numbered
+        by increasing y, see ``bumps_``) sets counts as given; unnamed bumps
+        are unchanged.
     relevance : {"lds", "phi"}, callable or estimator, default="lds"
         Relevance of the targets, in [0, 1]: ``"lds"`` is
         :class:`~skdir.relevance.LDSRelevance` with ``bins``, ``kernel``,
