@@ -476,6 +476,7 @@ def test_declared_categorical_columns_of_a_numeric_array(cls):
         cls(categorical_features=["a"]).fit_resample(X, y)
 
 
+@pytest.mark.filterwarnings("ignore:.*fewer than k_neighbors")
 def test_balance_never_grows_normal_nor_shrinks_rare_bumps():
     y = np.arange(30.0)
     X = np.column_stack([y, y % 7])
