@@ -10,6 +10,10 @@ with the reason, never silently dropped.
 import importlib
 from dataclasses import dataclass, field
 
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.utils.validation import check_is_fitted
+
 __all__ = ["Context", "Method", "METHODS", "available", "select_methods"]
 
 
@@ -21,6 +25,7 @@ class Context:
     random_state: int = 0
     model: str = "hgb"
     max_epochs: int = 20
+    min_steps: int = 600
     batch_size: int = 128
     lr: float = 1e-3
     device: str = "cpu"
@@ -104,6 +109,43 @@ def _resampled(sampler_name, relevance):
     return build
 
 
+class _StandardizedTarget(RegressorMixin, BaseEstimator):
+    """Fit a DIRRegressor on the standardised target, in the same label bins.
+
+    The bins are fitted on the original target and handed to the network as
+    standardised edges, so LDS, FDS and BNI see exactly the bins of the shot
+    metrics while the network trains on a unit-scale target. Small training
+    sets get more epochs, up to ``min_steps`` optimiser steps in all.
+    """
+
+    def __init__(self, regressor=None, bins=None, min_steps=0):
+        self.regressor = regressor
+        self.bins = bins
+        self.min_steps = min_steps
+
+    def fit(self, X, y):
+        from ._targets import TrainingTargets
+        from ._validation import check_target
+        from .bins import fitted_bins, resolve_bins
+
+        y = check_target(y)
+        edges = fitted_bins(resolve_bins(self.bins), y).edges_
+        self.mean_, self.scale_ = float(y.mean()), float(y.std()) or 1.0
+        self.regressor_ = clone(self.regressor).set_params(
+            bins=(edges - self.mean_) / self.scale_)
+        params = self.regressor_.get_params()
+        batches = -(-y.size // params["batch_size"])
+        epochs = max(params["max_epochs"], -(-self.min_steps // batches))
+        self.regressor_.set_params(max_epochs=epochs)
+        self.regressor_.fit(X, (y - self.mean_) / self.scale_)
+        self.training_targets_ = TrainingTargets.from_y(y)
+        return self
+
+    def predict(self, X):
+        check_is_fitted(self)
+        return np.asarray(self.regressor_.predict(X)).ravel() * self.scale_ + self.mean_
+
+
 def _neural(**params):
     def build(ctx):
         from sklearn.pipeline import Pipeline
@@ -117,7 +159,6 @@ def _neural(**params):
             "lr": ctx.lr,
             "device": ctx.device,
             "random_state": ctx.random_state,
-            "bins": ctx.bins,
             "loss": "l1",
             **params,
         }
@@ -125,7 +166,9 @@ def _neural(**params):
         if unknown:
             raise ValueError(f"DIRRegressor has no parameter(s) {unknown}.")
         _set_supported(model, **settings)
-        return Pipeline([("scale", StandardScaler()), ("model", model)])
+        return Pipeline([("scale", StandardScaler()),
+                         ("model", _StandardizedTarget(model, bins=ctx.bins,
+                                                       min_steps=ctx.min_steps))])
 
     return build
 
