@@ -428,7 +428,7 @@ class PhiRelevance(BaseEstimator):
         else:
             pts = self._user_points()
         self.control_points_ = pts
-        if pts.shape[0] < 2:
+        if pts.shape[0] < 2 or self.control_points is None:
             self._spline = None
         elif np.isnan(pts[0, 2]):
             self._spline = PchipInterpolator(pts[:, 0], pts[:, 1], extrapolate=False)
@@ -454,10 +454,22 @@ class PhiRelevance(BaseEstimator):
         check_is_fitted(self)
         y = check_target(y)
         pts = self.control_points_
-        if self._spline is None:
+        if pts.shape[0] < 2:
             return np.full(y.shape, pts[0, 1])
         inside = np.clip(y, pts[0, 0], pts[-1, 0])
-        return np.clip(self._spline(inside), 0.0, 1.0)
+        if self.control_points is None:
+            # Zero slopes at every control point: the cubic Hermite piece is
+            # the smoothstep 3t^2 - 2t^3 of the position t in the segment,
+            # evaluated in this form for segments of any (tiny) width.
+            seg = np.clip(np.searchsorted(pts[:, 0], inside, side="right") - 1,
+                          0, len(pts) - 2)
+            x0, x1 = pts[seg, 0], pts[seg + 1, 0]
+            t = np.clip((inside - x0) / (x1 - x0), 0.0, 1.0)
+            rise = pts[seg + 1, 1] - pts[seg, 1]
+            values = pts[seg, 1] + rise * t * t * (3 - 2 * t)
+        else:
+            values = self._spline(inside)
+        return np.clip(values, 0.0, 1.0)
 
     def fit_transform(self, y):
         """Fit on ``y`` and return its relevance.
