@@ -12,6 +12,7 @@ from pathlib import Path
 
 import skdir
 from numpydoc.xref import DEFAULT_LINKS
+from sphinx.pycode import ModuleAnalyzer
 
 HERE = Path(__file__).resolve().parent
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -129,5 +130,33 @@ def _escape_attribute_shapes(app, what, name, obj, options, lines):
             lines[i] = head + " : " + _TRAILING_UNDERSCORE.sub(r"\\_", types)
 
 
+def _constant_docs(app, what, name, obj, options, lines):
+    """The ``#:`` comment of a constant re-exported from a private module.
+
+    autodoc finds the comment only in the module that defines the constant;
+    a re-export (``skdir.datasets.AGEDB_DIR_AGES`` from ``_agedb.py``) would
+    otherwise show the docstring of the value's type (``numpy.ndarray``).
+    """
+    if what != "data":
+        return
+    short = name.rsplit(".", 1)[-1]
+    for modname, module in sorted(sys.modules.items()):
+        if not modname.startswith("skdir") or getattr(module, short, None) is not obj:
+            continue
+        try:
+            docs = ModuleAnalyzer.for_module(modname).find_attr_docs()
+        except Exception:  # noqa: BLE001 - no source to analyse
+            continue
+        comment = docs.get(("", short))
+        if comment:
+            lines[:] = list(comment)
+            return
+    if "\n".join(lines).strip() == (type(obj).__doc__ or "").strip() or (
+        type(obj).__module__ not in ("builtins", "skdir")
+    ):
+        lines[:] = []
+
+
 def setup(app):
     app.connect("autodoc-process-docstring", _escape_attribute_shapes, priority=400)
+    app.connect("autodoc-process-docstring", _constant_docs, priority=300)

@@ -10,6 +10,7 @@ skipped without it.
 
 import doctest
 import importlib.util
+import inspect
 import os
 import shutil
 import subprocess
@@ -22,7 +23,17 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 EXAMPLES = ROOT / "examples"
 BUILD_OUTPUTS = ("_build", "auto_examples", "generated")
-DOCS_REQUIREMENTS = ("sphinx", "numpydoc", "sphinx_gallery", "pydata_sphinx_theme", "matplotlib")
+# The site documents every module and runs every example, skdir.nn included.
+DOCS_REQUIREMENTS = (
+    "sphinx", "numpydoc", "sphinx_gallery", "pydata_sphinx_theme", "matplotlib",
+    "torch", "skorch", "pandas",
+)
+# Public modules whose ``__all__`` the API reference must cover.
+PUBLIC_MODULES = (
+    "skdir", "skdir.metrics", "skdir.model_selection", "skdir.relevance",
+    "skdir.resampling", "skdir.datasets", "skdir.plotting", "skdir.nn",
+    "skdir.nn.losses",
+)
 # The gallery runs a few seconds per example; the whole build takes about a
 # minute on two cores. The limit leaves room for slow machines.
 BUILD_TIMEOUT_S = 300
@@ -45,6 +56,12 @@ def test_pages_with_samples_found():
     "page", _pages_with_samples(), ids=lambda path: str(path.relative_to(DOCS))
 )
 def test_user_guide_doctests(page):
+    text = page.read_text(encoding="utf-8")
+    for module in ("torch", "skorch", "imblearn"):
+        if f"import {module}" in text or f"from {module}" in text or (
+            module != "imblearn" and "skdir.nn" in text
+        ):
+            pytest.importorskip(module)
     result = doctest.testfile(
         str(page),
         module_relative=False,
@@ -54,6 +71,30 @@ def test_user_guide_doctests(page):
     )
     assert result.attempted > 0
     assert result.failed == 0, f"{result.failed} failing sample(s) in {page.name}"
+
+
+def test_api_reference_lists_every_public_name():
+    import importlib
+
+    text = (DOCS / "api.rst").read_text(encoding="utf-8")
+    listed, current = set(), None
+    for line in text.splitlines():
+        if line.startswith(".. currentmodule::"):
+            current = line.split("::", 1)[1].strip()
+        elif line.startswith("   ") and current and line.strip() and not line.strip().startswith(":"):
+            listed.add(f"{current}.{line.strip()}")
+    missing = []
+    for name in PUBLIC_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue  # an optional part that is not installed
+        for obj_name in getattr(module, "__all__", ()):
+            if inspect.ismodule(getattr(module, obj_name)):
+                continue
+            if f"{name}.{obj_name}" not in listed:
+                missing.append(f"{name}.{obj_name}")
+    assert not missing, f"not in docs/api.rst: {missing}"
 
 
 def test_every_example_folder_has_a_readme():
