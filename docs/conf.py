@@ -15,6 +15,7 @@ from numpydoc.xref import DEFAULT_LINKS
 from sphinx.pycode import ModuleAnalyzer
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "_ext"))
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 # -- Project ---------------------------------------------------------------
@@ -157,6 +158,42 @@ def _constant_docs(app, what, name, obj, options, lines):
         lines[:] = []
 
 
+def _benchmark_results(app):
+    """Render benchmarks/results/*.md for the benchmarks page."""
+    from benchmark_results import write_results
+
+    write_results(
+        HERE.parent / "benchmarks" / "results",
+        HERE / "generated" / "benchmark_results.rst.inc",
+    )
+
+
+def _command_line_help(app):
+    """The live ``--help`` of the command line, for the command-line page."""
+    import subprocess
+
+    sections = []
+    for args in (["--help"], ["benchmark", "--help"], ["methods"], ["datasets"]):
+        title = "skdir " + " ".join(args)
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-m", "skdir", *args],
+                capture_output=True, text=True, timeout=120,
+                env=dict(os.environ, COLUMNS="80"),
+            )
+            text = proc.stdout if proc.returncode == 0 else proc.stderr
+        except (OSError, subprocess.SubprocessError) as exc:
+            text = f"(not available: {exc})"
+        body = "\n".join("   " + line for line in text.rstrip().splitlines())
+        sections += [f".. rubric:: ``{title}``", "", ".. code-block:: text",
+                     "", body or "   (no output)", ""]
+    target = HERE / "generated" / "command_line_help.rst.inc"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("\n".join(sections), encoding="utf-8")
+
+
 def setup(app):
+    app.connect("builder-inited", _benchmark_results)
+    app.connect("builder-inited", _command_line_help)
     app.connect("autodoc-process-docstring", _escape_attribute_shapes, priority=400)
     app.connect("autodoc-process-docstring", _constant_docs, priority=300)

@@ -121,6 +121,8 @@ def test_sphinx_build(tmp_path):
     ignore = shutil.ignore_patterns(*BUILD_OUTPUTS, "__pycache__")
     shutil.copytree(DOCS, src / "docs", ignore=ignore)
     shutil.copytree(EXAMPLES, src / "examples", ignore=ignore)
+    if (ROOT / "benchmarks" / "results").is_dir():
+        shutil.copytree(ROOT / "benchmarks" / "results", src / "benchmarks" / "results")
     out = tmp_path / "html"
     env = dict(
         os.environ,
@@ -156,3 +158,68 @@ def test_sphinx_build(tmp_path):
         assert "sphx-glr-single-img" in html.read_text(encoding="utf-8") or (
             "sphx-glr-multi-img" in html.read_text(encoding="utf-8")
         ), f"{script.name} produced no figure"
+
+
+def _benchmark_results_module():
+    spec = importlib.util.spec_from_file_location(
+        "benchmark_results", DOCS / "_ext" / "benchmark_results.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+MARKDOWN_SAMPLE = """# Speed (benchmarks/bench_x.py)
+
+Run `OMP_NUM_THREADS=1 python x.py`; n_bins_ is *not* emphasis, a|b.
+
+| measurement | value | note |
+|---|---:|---|
+| LDSWeighter, s | 0.09 | **fast**, `n=1e6` |
+| SMOGN, s | 2.8 | |
+
+Notes
+- first point
+  continues here
+- second point
+
+```
+raw <text> with `ticks`
+```
+"""
+
+
+def test_benchmark_markdown_is_rendered_as_safe_rst():
+    convert = _benchmark_results_module().markdown_to_rst
+    rst = convert(MARKDOWN_SAMPLE)
+    assert ".. rubric:: Speed (benchmarks/bench\\_x.py)" in rst
+    assert "``OMP_NUM_THREADS=1 python x.py``" in rst
+    assert "n\\_bins\\_ is \\*not\\* emphasis, a\\|b." in rst
+    assert ".. list-table::" in rst
+    assert "   * - LDSWeighter, s\n     - 0.09\n     - **fast**, ``n=1e6``" in rst
+    assert "   * - SMOGN, s\n     - 2.8\n     - \\" in rst
+    assert "- first point\n  continues here" in rst
+    assert "   raw <text> with `ticks`" in rst
+    docutils_core = pytest.importorskip("docutils.core")
+    # Any warning of the parser (level 2) is an error.
+    doctree = docutils_core.publish_doctree(
+        rst, settings_overrides={"halt_level": 2, "report_level": 2}
+    )
+    tables = [n for n in doctree.findall() if n.tagname == "table"]
+    assert len(tables) == 1
+    rows = [n for n in tables[0].findall() if n.tagname == "row"]
+    assert len(rows) == 3
+
+
+def test_benchmark_results_include_file(tmp_path):
+    write_results = _benchmark_results_module().write_results
+    target = tmp_path / "out" / "results.rst.inc"
+    assert write_results(tmp_path / "missing", target) == []
+    assert "No benchmark results" in target.read_text()
+    (tmp_path / "res").mkdir()
+    (tmp_path / "res" / "b.md").write_text("| a |\n|---|\n| 1 |\n")
+    (tmp_path / "res" / "a.md").write_text("text\n")
+    files = write_results(tmp_path / "res", target)
+    assert [f.name for f in files] == ["a.md", "b.md"]
+    text = target.read_text()
+    assert text.index("results/a.md") < text.index("results/b.md")
