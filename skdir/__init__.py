@@ -5,19 +5,40 @@ continuous targets, deep imbalanced regression in torch, and shot-wise
 evaluation, all built on one label-space model, :class:`LabelBins`.
 """
 
-from . import metrics, model_selection
+from . import metrics, model_selection, relevance, resampling
 from .bins import KERNELS, LabelBins, kernel_window, smooth_counts
+from .relevance import LDSRelevance, PhiRelevance, lds_relevance, phi_relevance
+from .resampling import (
+    SMOGN,
+    SMOTER,
+    WERCS,
+    GaussianNoise,
+    RandomOverSampler,
+    RandomUnderSampler,
+)
 from .weighting import LDSWeighter, ReweightedRegressor
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "KERNELS",
+    "GaussianNoise",
+    "LDSRelevance",
     "LDSWeighter",
     "LabelBins",
+    "PhiRelevance",
+    "RandomOverSampler",
+    "RandomUnderSampler",
     "ReweightedRegressor",
+    "SMOGN",
+    "SMOTER",
+    "WERCS",
     "kernel_window",
+    "lds_relevance",
     "metrics",
     "model_selection",
+    "phi_relevance",
+    "relevance",
+    "resampling",
     "smooth_counts",
 ]
