@@ -115,3 +115,39 @@ def test_reweighted_pipeline_on_dask_matches_sequential(client):
     assert parallel.cv_results_["split0_test_neg_mae_few"][parallel.best_index_] == (
         pytest.approx(expected, rel=1e-12)
     )
+
+
+# Small folds give small rare bumps, for which SMOGN shrinks k_neighbors.
+@pytest.mark.filterwarnings("ignore:SMOGN.*rare bump:UserWarning")
+def test_sampler_pipeline_on_dask_matches_sequential(client):
+    resampling = pytest.importorskip("skdir.resampling")
+    X, y = _data(n=300, seed=1)
+    bins = LabelBins(n_bins=8)
+    pipeline = Pipeline(
+        [
+            ("sampler", resampling.SMOGN(bins=bins, random_state=0)),
+            ("scale", StandardScaler()),
+            ("model", Ridge()),
+        ]
+    )
+    grid = {
+        "sampler__k_neighbors": [3, 5],
+        "sampler__sampling_strategy": ["balance", "extreme"],
+    }
+    sequential, parallel = _run_both(_search(pipeline, grid, bins), X, y)
+    _assert_same_search(sequential, parallel, X)
+    # The shot groups came from the original training targets recorded by the
+    # sampler, not from the resampled ones: the many-shot score of a fold is
+    # the MAE on the test targets whose bin held > 40 of the fold's original
+    # training targets.
+    train, test = next(
+        BinnedStratifiedKFold(n_splits=3, bins=bins, shuffle=True, random_state=0)
+        .split(X, y)
+    )
+    fitted = clone(pipeline).set_params(**parallel.best_params_).fit(X[train], y[train])
+    many = clone(bins).fit(y[train]).count_of(y[test]) > 40
+    assert 0 < many.sum() < many.size
+    expected = -np.mean(np.abs(fitted.predict(X[test])[many] - y[test][many]))
+    assert parallel.cv_results_["split0_test_neg_mae_many"][parallel.best_index_] == (
+        pytest.approx(expected, rel=1e-12)
+    )
