@@ -1,4 +1,8 @@
-"""scikit-learn's common checks over skdir's public estimators.
+"""scikit-learn's common checks over skdir's core estimators.
+
+The samplers get scikit-learn's and imbalanced-learn's checks in
+``tests/test_resampling_common.py`` and the neural regressor in
+``tests/nn/test_nn_estimator_checks.py``.
 
 ``LabelBins`` and ``LDSWeighter`` are target transformers (``fit(y)``, like
 :class:`sklearn.preprocessing.LabelEncoder`), which scikit-learn's
