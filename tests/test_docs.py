@@ -83,18 +83,32 @@ def test_api_reference_lists_every_public_name():
             current = line.split("::", 1)[1].strip()
         elif line.startswith("   ") and current and line.strip() and not line.strip().startswith(":"):
             listed.add(f"{current}.{line.strip()}")
-    missing = []
+    modules = {}
     for name in PUBLIC_MODULES:
         try:
-            module = importlib.import_module(name)
+            modules[name] = importlib.import_module(name)
         except ImportError:
             continue  # an optional part that is not installed
-        for obj_name in getattr(module, "__all__", ()):
-            if inspect.ismodule(getattr(module, obj_name)):
-                continue
-            if f"{name}.{obj_name}" not in listed:
-                missing.append(f"{name}.{obj_name}")
+    # A name re-exported elsewhere (skdir.SMOGN is skdir.resampling.SMOGN) is
+    # documented once: what counts is that the object has a page.
+    documented = set()
+    for entry in listed:
+        module_name, _, obj_name = entry.rpartition(".")
+        if module_name in modules:
+            documented.add(id(getattr(modules[module_name], obj_name, None)))
+    missing = [
+        f"{name}.{obj_name}"
+        for name, module in modules.items()
+        for obj_name in getattr(module, "__all__", ())
+        if not inspect.ismodule(getattr(module, obj_name))
+        and id(getattr(module, obj_name)) not in documented
+    ]
     assert not missing, f"not in docs/api.rst: {missing}"
+    # Every entry names a real object.
+    for entry in listed:
+        module_name, _, obj_name = entry.rpartition(".")
+        if module_name in modules:
+            assert hasattr(modules[module_name], obj_name), f"docs/api.rst: {entry}"
 
 
 def test_every_example_folder_has_a_readme():

@@ -79,7 +79,10 @@ def _available(module_name):
 def _public_objects():
     """(import path, object, kind) for every public class, function and method."""
     seen = set()
-    for module_name, requirements in PUBLIC_MODULES.items():
+    # Deepest modules first, so that a re-exported object (skdir.SMOGN) is
+    # named by the module that documents it (skdir.resampling.SMOGN).
+    by_depth = sorted(PUBLIC_MODULES.items(), key=lambda item: -item[0].count("."))
+    for module_name, requirements in by_depth:
         if not _available(module_name) or not all(
             importlib.util.find_spec(req) for req in requirements
         ):
