@@ -14,7 +14,7 @@ class TrainingTargets(NamedTuple):
     shot-wise scorers can tell many-, medium- and few-shot test samples apart
     with the training distribution of the very fold the model was fitted on.
 
-    Attributes
+    Parameters
     ----------
     values : ndarray of shape (n_distinct,)
         Sorted distinct training targets.
@@ -36,12 +36,29 @@ class TrainingTargets(NamedTuple):
 
     @classmethod
     def from_y(cls, y):
-        """Record the distribution of the targets ``y``."""
+        """Record the distribution of the targets ``y``.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_samples,)
+            Training targets.
+
+        Returns
+        -------
+        record : TrainingTargets
+            Their distinct values and counts.
+        """
         values, counts = np.unique(np.asarray(y, dtype=float).ravel(), return_counts=True)
         return cls(values, counts)
 
     def to_y(self):
-        """The training targets, sorted."""
+        """The training targets, sorted.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Each value repeated as often as it occurred.
+        """
         return np.repeat(self.values, self.counts)
 
 
@@ -60,10 +77,29 @@ def find_training_targets(estimator):
     wins, so a resampler's record of the original training labels takes
     precedence over the resampled labels its regressor saw.
 
+    Parameters
+    ----------
+    estimator : estimator
+        A fitted estimator, pipeline or search object.
+
     Returns
     -------
     record : TrainingTargets or None
         None when nothing recorded the training targets.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import Ridge
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from skdir import ReweightedRegressor
+    >>> from skdir.metrics import find_training_targets
+    >>> X, y = np.arange(20.0).reshape(10, 2), np.arange(10.0) ** 2
+    >>> search = GridSearchCV(ReweightedRegressor(Ridge()), {"regressor__alpha": [1.0]}, cv=2)
+    >>> find_training_targets(search.fit(X, y)).counts.sum()
+    np.int64(10)
+    >>> find_training_targets(Ridge().fit(X, y)) is None
+    True
     """
     seen = set()
     stack = [estimator]

@@ -41,29 +41,11 @@ METHOD_CHECKS = ("GL08", "PR01", "PR02", "PR03")
 # Known defects in modules this test does not own, each marked as an expected
 # failure (strict: once the docstring is fixed the entry must go). Keep this
 # list empty unless a defect cannot be fixed where it is.
-_ORDER = "random_state is documented before parameters that follow it in __init__"
-_PER_SAMPLE = "per_sample (the loss of each sample) has no docstring"
 _FORWARD = "forward has its own signature but no docstring"
 KNOWN_EXCEPTIONS = {
-    # skdir/_targets.py
-    "skdir.metrics.TrainingTargets": "fields values and counts not under Parameters",
-    "skdir.metrics.TrainingTargets.from_y": "parameter y not documented",
-    "skdir.metrics.find_training_targets": "parameter estimator and Examples missing",
-    # skdir/resampling/
-    "skdir.resampling.GaussianNoise": _ORDER,
-    "skdir.resampling.SMOGN": _ORDER,
-    "skdir.resampling.SMOTER": _ORDER,
     # skdir/nn/
     "skdir.nn.DIRNetwork.forward": _FORWARD,
     "skdir.nn.MLP.forward": _FORWARD,
-    "skdir.nn.losses.CallableLoss.forward": _FORWARD,
-    "skdir.nn.losses.FocalL1Loss.per_sample": _PER_SAMPLE,
-    "skdir.nn.losses.FocalMSELoss.per_sample": _PER_SAMPLE,
-    "skdir.nn.losses.HuberLoss.per_sample": _PER_SAMPLE,
-    "skdir.nn.losses.L1Loss.per_sample": _PER_SAMPLE,
-    "skdir.nn.losses.LogCoshLoss.per_sample": _PER_SAMPLE,
-    "skdir.nn.losses.MSELoss.per_sample": _PER_SAMPLE,
-    "skdir.nn.losses.SMAPELoss.per_sample": _PER_SAMPLE,
 }
 
 

@@ -91,6 +91,20 @@ class _WeightedLoss(nn.Module):
     """Base class: ``forward`` = weighted mean of :meth:`per_sample`."""
 
     def per_sample(self, pred, target):  # pragma: no cover - abstract
+        """Loss of each sample.
+
+        Parameters
+        ----------
+        pred : Tensor of shape (n,)
+            Predictions.
+        target : Tensor of shape (n,)
+            Targets.
+
+        Returns
+        -------
+        loss : Tensor of shape (n,)
+            Unweighted per-sample loss.
+        """
         raise NotImplementedError
 
     def forward(self, pred, target, weight=None):
@@ -310,6 +324,22 @@ class CallableLoss(nn.Module):
         self.fn = fn
 
     def forward(self, pred, target, weight=None):
+        """Weighted batch mean of the wrapped loss.
+
+        Parameters
+        ----------
+        pred : Tensor of shape (n,) or (n, 1)
+            Predictions.
+        target : Tensor of shape (n,) or (n, 1)
+            Targets.
+        weight : Tensor of shape (n,) or (n, 1), default=None
+            Per-sample weights.
+
+        Returns
+        -------
+        loss : Tensor of shape ()
+            The loss.
+        """
         pred, target = _flat(pred, target)
         out = self.fn(pred, target)
         if not torch.is_tensor(out):

@@ -7,7 +7,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._base import BaseBumpSampler
 from ._data import split_features
 from ._generate import noise_bump
-from ._smoter import _ATTR_DOC, _SHARED_DOC
+from ._smoter import _ATTR_DOC, _RANDOM_STATE_DOC, _SHARED_DOC
 
 __all__ = ["GaussianNoise"]
 
@@ -27,7 +27,7 @@ class GaussianNoise(BaseBumpSampler):
     perturbation : float, default=0.1
         Noise level, > 0 (the default of the UBL reference).
     categorical_features : "auto", array-like or None, default="auto"
-        Nominal features (see :class:`SMOTER`).
+        Nominal features (see :class:`SMOTER`).{_RANDOM_STATE_DOC}
 
     Attributes
     ----------{_ATTR_DOC}

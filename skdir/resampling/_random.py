@@ -3,7 +3,7 @@
 from ._base import BaseBumpSampler
 from ._bumps import spread_seeds
 from ._data import index_rows
-from ._smoter import _ATTR_DOC, _SHARED_DOC
+from ._smoter import _ATTR_DOC, _RANDOM_STATE_DOC, _SHARED_DOC
 
 __all__ = ["RandomOverSampler", "RandomUnderSampler"]
 
@@ -49,7 +49,7 @@ class RandomOverSampler(_RandomBumpSampler):
     object.
 
     Parameters
-    ----------{_SHARED_DOC}
+    ----------{_SHARED_DOC}{_RANDOM_STATE_DOC}
 
     Attributes
     ----------{_ATTR_DOC}
@@ -86,7 +86,7 @@ class RandomUnderSampler(_RandomBumpSampler):
     object.
 
     Parameters
-    ----------{_SHARED_DOC}
+    ----------{_SHARED_DOC}{_RANDOM_STATE_DOC}
 
     Attributes
     ----------{_ATTR_DOC}

@@ -4,7 +4,7 @@ from numbers import Real
 
 from sklearn.utils._param_validation import Interval
 
-from ._smoter import _ATTR_DOC, _SHARED_DOC, SMOTER
+from ._smoter import _ATTR_DOC, _RANDOM_STATE_DOC, _SHARED_DOC, SMOTER
 
 __all__ = ["SMOGN"]
 
@@ -35,7 +35,7 @@ class SMOGN(SMOTER):
     categorical_features : "auto", array-like or None, default="auto"
         Nominal features (see :class:`SMOTER`).
     n_jobs : int, default=None
-        Parallel jobs of the neighbour search.
+        Parallel jobs of the neighbour search.{_RANDOM_STATE_DOC}
 
     Attributes
     ----------{_ATTR_DOC}

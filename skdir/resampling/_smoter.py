@@ -39,7 +39,9 @@ _SHARED_DOC = """
     ks : int, default=5
         LDS window size in bins.
     sigma : float, default=2.0
-        LDS kernel width in bins.
+        LDS kernel width in bins."""
+
+_RANDOM_STATE_DOC = """
     random_state : int, RandomState instance or None, default=None
         Seed of the sampling. None draws fresh entropy on each call; the
         global NumPy random state is never used nor advanced."""
@@ -97,7 +99,7 @@ class SMOTER(BaseBumpSampler):
         and bool columns of a DataFrame (and the non-numeric columns of an
         object array); else column indices, names or a boolean mask.
     n_jobs : int, default=None
-        Parallel jobs of the neighbour search.
+        Parallel jobs of the neighbour search.{_RANDOM_STATE_DOC}
 
     Attributes
     ----------{_ATTR_DOC}
