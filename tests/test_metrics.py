@@ -165,3 +165,15 @@ def test_training_targets_record_roundtrip():
     np.testing.assert_array_equal(rec.counts, [1, 2, 1])
     np.testing.assert_array_equal(rec.to_y(), [1, 2, 2, 5])
     assert find_training_targets(LinearRegression()) is None
+
+
+def test_scorer_warns_only_about_its_own_group():
+    X, y = _data()
+    model = ReweightedRegressor(Ridge()).fit(X, y)
+    kw = dict(bins=[y.min() - 1, y.max() + 1], many_threshold=10, few_threshold=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert make_shot_scorer("mae", "all", **kw)(model, X, y) < 0
+        assert make_shot_scorer("mae", "many", **kw)(model, X, y) < 0
+    with pytest.warns(UndefinedMetricWarning, match="few-shot"):
+        assert np.isnan(make_shot_scorer("mae", "few", **kw)(model, X, y))

@@ -4,7 +4,7 @@ import numpy as np
 
 from .._targets import find_training_targets
 from ..bins import LabelBins
-from ._shots import METRICS, SHOTS, shot_metrics
+from ._shots import METRICS, SHOTS, _one_shot_metrics
 
 __all__ = ["make_shot_scorer", "shot_scorers"]
 
@@ -39,15 +39,17 @@ class _ShotScorer:
         if sample_weight is not None:
             raise ValueError("Shot scorers do not support sample_weight.")
         y_pred = np.asarray(estimator.predict(X), dtype=float).ravel()
-        results = shot_metrics(
+        y_train = None if self.shot == "all" else self._training_targets(estimator)
+        results = _one_shot_metrics(
             y_true,
             y_pred,
-            y_train=self._training_targets(estimator),
+            self.shot,
+            y_train=y_train,
             bins=self.bins,
             many_threshold=self.many_threshold,
             few_threshold=self.few_threshold,
         )
-        value = results[self.shot][self.metric]
+        value = results[self.metric]
         return -value if self.metric in _ERRORS else value
 
     def __repr__(self):

@@ -151,13 +151,24 @@ def shot_metrics(
     codes = _shot_codes(y_true, y_train, bins, many_threshold, few_threshold)
     results = {"all": _group_metrics(y_true, y_pred)}
     for code, shot in enumerate(SHOTS[1:]):
-        mask = codes == code
-        if not mask.any():
-            warnings.warn(
-                f"No test sample is {shot}-shot; its metrics are NaN.",
-                UndefinedMetricWarning,
-                stacklevel=2,
-            )
-        results[shot] = _group_metrics(y_true[mask], y_pred[mask])
+        results[shot] = _masked_group_metrics(y_true, y_pred, codes == code, shot)
     return results
 
+
+def _masked_group_metrics(y_true, y_pred, mask, shot):
+    if not mask.any():
+        warnings.warn(
+            f"No test sample is {shot}-shot; its metrics are NaN.",
+            UndefinedMetricWarning,
+            stacklevel=3,
+        )
+    return _group_metrics(y_true[mask], y_pred[mask])
+
+
+def _one_shot_metrics(y_true, y_pred, shot, *, y_train, bins, many_threshold, few_threshold):
+    """The metrics of :func:`shot_metrics` for one group only."""
+    y_true, y_pred, _ = _check_pair(y_true, y_pred)
+    if shot == "all":
+        return _group_metrics(y_true, y_pred)
+    codes = _shot_codes(y_true, y_train, bins, many_threshold, few_threshold)
+    return _masked_group_metrics(y_true, y_pred, codes == SHOTS.index(shot) - 1, shot)
