@@ -4,11 +4,11 @@ from collections.abc import Mapping
 
 import numpy as np
 import torch
-from skorch import NeuralNetRegressor
+from skorch import NeuralNet, NeuralNetRegressor
 from skorch.callbacks import Callback
-from skorch.dataset import Dataset
-from torch.utils.data import DataLoader
+from skorch.dataset import Dataset, get_len
 from skorch.utils import to_tensor
+from torch.utils.data import DataLoader
 
 from ._ranksim import ranksim_loss
 
@@ -31,14 +31,33 @@ def _take(data, idx):
     return None if data is None else data[idx]
 
 
+def _numeric_array(data):
+    return isinstance(data, np.ndarray) and data.dtype.kind in "biufc"
+
+
+def _as_tensors(data):
+    """numpy arrays (or a dict of them) as CPU tensors, sharing memory with
+    contiguous, writeable, native-order arrays and copying the others."""
+    if isinstance(data, Mapping):
+        return {key: _as_tensors(value) for key, value in data.items()}
+    if data is None:
+        return None
+    data = np.ascontiguousarray(data, dtype=data.dtype.newbyteorder("="))
+    if not data.flags.writeable:
+        data = data.copy()
+    return torch.from_numpy(data)
+
+
 class BatchLoader:
     """Mini-batches sliced from in-memory arrays, one indexing per batch.
 
     Replaces :class:`torch.utils.data.DataLoader` for skorch datasets that
     hold numpy arrays (or dicts of them): the DataLoader fetches and collates
     every row separately, which costs more than the forward and backward
-    pass of a small network. Other datasets fall back to a DataLoader.
-    Shuffling draws from torch's RNG, as the DataLoader does.
+    pass of a small network. The arrays are wrapped as tensors once (without
+    a copy) and every batch is one tensor indexing (a copy) per array. Other
+    datasets fall back to a DataLoader. Shuffling draws from torch's RNG, as
+    the DataLoader does.
     """
 
     def __init__(self, dataset, batch_size=128, shuffle=False, drop_last=False, **kwargs):
@@ -52,8 +71,9 @@ class BatchLoader:
             getattr(base, "X", None)
         ]
         self._fast = isinstance(base, Dataset) and all(
-            isinstance(a, np.ndarray) for a in arrays
-        ) and (base.y is None or isinstance(base.y, np.ndarray))
+            _numeric_array(a) for a in arrays
+        ) and (base.y is None or _numeric_array(base.y))
+        self._tensors = None  # (X, y) as tensors, built on first iteration
 
     def __len__(self):
         n = len(self.dataset)
@@ -67,14 +87,19 @@ class BatchLoader:
             )
             return
         base, indices = _unwrap(self.dataset)
+        if self._tensors is None:
+            self._tensors = _as_tensors(base.X), _as_tensors(base.y)
+        X, y = self._tensors
         n = len(self.dataset)
-        order = torch.randperm(n).numpy() if self.shuffle else np.arange(n)
+        # Index tensors, never slices: a batch is a copy, so a module that
+        # writes to its input cannot reach the caller's arrays.
+        order = torch.randperm(n) if self.shuffle else torch.arange(n)
         if indices is not None:
-            order = indices[order]
+            order = torch.as_tensor(indices, dtype=torch.long)[order]
         stop = n - n % self.batch_size if self.drop_last else n
         for start in range(0, stop, self.batch_size):
             idx = order[start:start + self.batch_size]
-            yield _take(base.X, idx), _take(base.y, idx)
+            yield _take(X, idx), _take(y, idx)
 
 
 class FDSEpochEnd(Callback):
@@ -86,15 +111,34 @@ class FDSEpochEnd(Callback):
             fds.end_epoch()
 
 
+def _overrides(obj, name, base):
+    return getattr(type(obj), name, None) is not getattr(base, name)
+
+
+def _batch_len(batch):
+    X = batch[0] if isinstance(batch, (tuple, list)) else batch
+    if isinstance(X, Mapping) and X:
+        X = next(iter(X.values()))
+    return X.shape[0] if isinstance(X, torch.Tensor) else get_len(X)
+
+
 class DIRNet(NeuralNetRegressor):
     """A :class:`skorch.NeuralNetRegressor` for :class:`DIRNetwork` modules.
 
     The training data is a dict ``{"X": ..., "labels": ..., "sample_weight":
-    ...}``: the module receives the labels (for FDS) and the criterion the
-    weights, called as ``criterion(y_pred, y_true, weight)``. Learnable
-    parameters of the criterion (the noise scale of Balanced MSE) get their
-    own learning rate ``sigma_lr``. With ``ranksim_gamma > 0`` the RankSim
-    regulariser of the encoder features is added to the training loss.
+    ...}`` (``"bin_index"`` may replace ``"labels"``): the module receives
+    the labels or bin indices (for FDS) and the criterion the weights, called
+    as ``criterion(y_pred, y_true, weight)``. Learnable parameters of the
+    criterion (the noise scale of Balanced MSE) get their own learning rate
+    ``sigma_lr``. With ``ranksim_gamma > 0`` the RankSim regulariser of the
+    encoder features is added to the training loss.
+
+    Per-batch bookkeeping is lighter than skorch's when no callback listens
+    to batch events (``on_batch_begin``, ``on_batch_end``,
+    ``on_grad_computed``): the batch losses stay on the device during the
+    epoch and reach the history in one transfer at its end (the history has
+    the same per-batch entries), and the modules' training mode is set only
+    when it changes. With such a callback, skorch's own loop runs.
     """
 
     def __init__(
@@ -122,6 +166,64 @@ class DIRNet(NeuralNetRegressor):
             groups.append({"params": own, "lr": lr, "weight_decay": 0.0})
         self.optimizer_ = self.optimizer(groups, **kwargs)
         return self
+
+    # ------------------------------------------------------ per-batch loop
+    def _batch_events_unused(self):
+        """True when neither the net nor a callback handles batch events."""
+        events = ("on_batch_begin", "on_batch_end", "on_grad_computed")
+        if any(_overrides(self, name, NeuralNet) for name in events):
+            return False
+        return not any(
+            _overrides(cb, name, Callback) for _, cb in self.callbacks_ for name in events
+        )
+
+    def _set_training(self, training=True):
+        # skorch calls this before every batch, and ``Module.train`` walks
+        # every submodule; skip it when the modules are already in that mode.
+        for module_name in self._modules + self._criteria:
+            module = getattr(self, module_name + "_")
+            if isinstance(module, torch.nn.Module) and module.training != training:
+                module.train(training)
+
+    def train_step(self, batch, **fit_params):
+        if not getattr(self, "_quiet_batches", False):
+            return super().train_step(batch, **fit_params)
+        step = None
+
+        def step_fn():
+            nonlocal step
+            self._zero_grad_optimizer()
+            result = self.train_step_single(batch, **fit_params)
+            if step is None:  # the first evaluation, as skorch's accumulator
+                step = result
+            return result["loss"]
+
+        self._step_optimizer(step_fn)
+        return step
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        if iterator is None:
+            return
+        if not self._batch_events_unused():
+            return super().run_single_epoch(
+                iterator, training, prefix, step_fn, **fit_params
+            )
+        losses, sizes = [], []
+        self._quiet_batches = True
+        try:
+            for batch in iterator:
+                step = step_fn(batch, **fit_params)
+                losses.append(step["loss"].detach().reshape(()))
+                sizes.append(_batch_len(batch))
+        finally:
+            self._quiet_batches = False
+        values = torch.stack(losses).tolist() if losses else []
+        history = self.history
+        for value, size in zip(values, sizes):
+            history.new_batch()
+            history.record_batch(prefix + "_loss", value)
+            history.record_batch(prefix + "_batch_size", size)
+        history.record(prefix + "_batch_count", len(values))
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         pred, features = y_pred if isinstance(y_pred, tuple) else (y_pred, None)

@@ -409,9 +409,18 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         stage1 = user if rrt_options is not None else user * density
 
         y32 = y.astype(np.float32)
-        data = {"X": X, "labels": y32, "sample_weight": stage1.astype(np.float32)}
+        # Only what the network and the loss use rides with the batches: the
+        # labels for FDS, the weights unless they are all 1 (the loss is then
+        # the plain mean, the same number).
+        data = {"X": X}
+        if fds_options is not None:
+            data["labels"] = y32
+        if np.any(stage1 != 1):
+            data["sample_weight"] = stage1.astype(np.float32)
         optimizer = _OPTIMIZERS.get(self.optimizer, self.optimizer)
         callbacks = [("fds_epoch_end", FDSEpochEnd())]
+        # skorch formats its per-epoch table even when it does not print it.
+        quiet = {} if self.verbose else {"callbacks__print_log": None}
         if self.early_stopping:
             callbacks.append((
                 "early_stopping",
@@ -453,6 +462,7 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
                 callbacks=callbacks,
                 device=device,
                 verbose=int(self.verbose),
+                **quiet,
             )
             net.fit(data, y32[:, None])
             if rrt_options is not None:
