@@ -8,7 +8,8 @@ is reported as such and larger sizes of it are not tried. skdir's SMOGN
 against ``smogn`` is in ``bench_resampling.py``.
 
     python -m venv /tmp/venv-resreg && /tmp/venv-resreg/bin/pip install resreg
-    python -m venv /tmp/venv-ilr && /tmp/venv-ilr/bin/pip install ImbalancedLearningRegression
+    python -m venv /tmp/venv-ilr
+    /tmp/venv-ilr/bin/pip install ImbalancedLearningRegression "numpy<2.3" "pandas<3"
     OMP_NUM_THREADS=1 python benchmarks/bench_resamplers_ref.py
 
 Relevance: skdir uses the box-plot relevance ``phi`` of Ribeiro (as

@@ -97,9 +97,11 @@ def main(argv=None):
         print(rows[-1], flush=True)
     version = ""
     if has_reference:
-        proc = subprocess.run([args.reference_python, "-m", "pip", "show", "denseweight"],
-                              capture_output=True, text=True)
-        version = next((line.split(":", 1)[1].strip() for line in proc.stdout.splitlines()
+        proc = subprocess.run(
+            [args.reference_python, "-m", "pip", "show", "denseweight"],
+            capture_output=True, text=True)
+        version = next((line.split(":", 1)[1].strip()
+                        for line in proc.stdout.splitlines()
                         if line.startswith("Version")), "")
     text = "\n".join([
         "### Density-based weights: LDSWeighter vs denseweight",

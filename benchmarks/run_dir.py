@@ -102,7 +102,8 @@ def write_tables(results, path_md, path_csv, header, seeds, gaps=None):
         if gaps is not None:
             notes.append("Training targets removed (zero-shot): " + ", ".join(
                 f"[{lo:g}, {hi:g})" for lo, hi in gaps) + "; Interp./Extrap. are the "
-                "test samples in the removed ranges inside / beyond the training range.")
+                "test samples in the removed ranges inside / beyond the training "
+                "range.")
         notes += [f"Skipped `{k}`: {v}." for k, v in skipped.items()]
         blocks.append(format_markdown(summarize(records), title=spec.name, notes=notes))
         all_records.extend(records)
@@ -132,11 +133,12 @@ def main(argv=None):
     context = {"max_epochs": args.epochs, "min_steps": args.min_steps}
     start = time.perf_counter()
     header = (f"Run {datetime.date.today().isoformat()} on {machine()}. "
-              f"Command: `python benchmarks/run_dir.py {' '.join(argv or sys.argv[1:])}`"
+              "Command: `python benchmarks/run_dir.py "
+              f"{' '.join(argv or sys.argv[1:])}`"
               f"; tabular rows use HistGradientBoostingRegressor(max_iter=100), neural "
               f"rows DIRRegressor (one hidden layer of 100, {args.epochs} epochs or "
-              f"enough for {args.min_steps} steps, batch 128, Adam 1e-3, L1 loss unless "
-              "stated) on standardised features and target.\n")
+              f"enough for {args.min_steps} steps, batch 128, Adam 1e-3, L1 loss "
+              "unless stated) on standardised features and target.\n")
     datasets = [d.strip() for d in args.datasets.split(",") if d.strip()]
     results = run(datasets, args.methods, seeds, context, None, args.jobs)
     write_tables(results, os.path.join(args.out, "dir.md"),

@@ -269,13 +269,15 @@ def run_benchmark(spec, methods, seeds, *, context=None, gaps=None, progress=pri
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
                 reason = f"failed: {type(exc).__name__}: {first}"[:200]
                 skipped.setdefault(method.key, reason)
-                progress(f"[{step:>3}/{total}] seed {seed}  {method.label:<24} {reason}")
+                progress(f"[{step:>3}/{total}] seed {seed}  {method.label:<24} "
+                         f"{reason}")
                 continue
             seconds = time.perf_counter() - start
             scores = _evaluate(spec, y_tr, y_te, y_pred, gaps)
             progress(
                 f"[{step:>3}/{total}] seed {seed}  {method.family[:3]} "
-                f"{method.label:<24} {seconds:6.1f}s  MAE all {scores[('all', 'mae')]:.3f}"
+                f"{method.label:<24} {seconds:6.1f}s  "
+                f"MAE all {scores[('all', 'mae')]:.3f}"
                 f"  few {scores[('few', 'mae')]:.3f}"
             )
             for (shot, metric), value in scores.items():
@@ -306,7 +308,8 @@ def summarize(records):
         key = (rec["family"], rec["method"])
         entry = groups.setdefault(key, {"label": rec["label"], "_values": {},
                                         "_seconds": {}})
-        entry["_values"].setdefault((rec["shot"], rec["metric"]), []).append(rec["value"])
+        column = (rec["shot"], rec["metric"])
+        entry["_values"].setdefault(column, []).append(rec["value"])
         entry["_seconds"][rec["seed"]] = rec["fit_seconds"]
     summary = {}
     for key, entry in groups.items():

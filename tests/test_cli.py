@@ -277,7 +277,7 @@ def test_summarize_and_best_vs_vanilla():
     assert "**+3.000**" in table
 
 
-def test_default_quick_set_runs_on_abalone_defaults():
+def test_quick_rows_build_from_the_public_api():
     # The registry builds every quick row (no fitting here: that is the
     # benchmark's job); unknown DIRRegressor parameters would raise.
     from skdir._cli_methods import Context, available

@@ -29,7 +29,9 @@ AGEDB_LABELS = os.path.join(
 
 
 def _w(n_features, n_informative):
-    w = np.array([1.0 / (j + 1) if j < n_informative else 0.0 for j in range(n_features)])
+    w = np.zeros(n_features)
+    for j in range(n_informative):
+        w[j] = 1.0 / (j + 1)
     return w / np.sqrt(np.sum(w**2))
 
 
@@ -87,7 +89,8 @@ def test_diamonds_ordinal_codes():
     data = load_diamonds()
     assert data.data.shape == (53940, 9)
     # First row: 0.23, Ideal, E, SI2, 61.5, 55, (price 326), 3.95, 3.98, 2.43
-    np.testing.assert_allclose(data.data[0], [0.23, 4, 1, 1, 61.5, 55, 3.95, 3.98, 2.43])
+    np.testing.assert_allclose(data.data[0],
+                               [0.23, 4, 1, 1, 61.5, 55, 3.95, 3.98, 2.43])
     assert data.target[0] == 326
 
 
@@ -222,7 +225,7 @@ def _reference_sizes(y, edges, per_bin):
 
 
 def test_dir_split_reproduces_agedb_dir_from_the_embedded_profile():
-    total = agedb_dir_counts("train") + agedb_dir_counts("val") + agedb_dir_counts("test")
+    total = sum(agedb_dir_counts(s) for s in ("train", "val", "test"))
     y = np.repeat(AGEDB_DIR_AGES, total).astype(float)
     parts = dir_split(None, y, bins=LabelBins(bin_width=1), per_bin=30,
                       return_indices=True, random_state=0)

@@ -60,7 +60,8 @@ def test_label_distribution_draws_counts_density_and_weights(y_train):
     # sqrt_inv smooths sqrt(counts); the drawn density is its square, rescaled.
     squared = fitted.effective_density_**2
     np.testing.assert_allclose(density, squared * y_train.size / squared.sum())
-    labels = ax.get_legend_handles_labels()[1] + ax.weights_ax.get_legend_handles_labels()[1]
+    labels = (ax.get_legend_handles_labels()[1]
+              + ax.weights_ax.get_legend_handles_labels()[1])
     assert set(labels) == {"empirical", "effective (LDS)", "weight"}
 
 
@@ -144,7 +145,8 @@ def test_shot_results_bars_and_error_bars():
     np.testing.assert_allclose(centers, [-0.2, 0.8, 1.8, 0.2, 1.2, 2.2])
     assert [t.get_text() for t in ax.get_xticklabels()] == ["All", "Many", "Few"]
     # Error bars only for the method that has a spread.
-    bars = [c for c in ax.containers if isinstance(c, matplotlib.container.BarContainer)]
+    bar_type = matplotlib.container.BarContainer
+    bars = [c for c in ax.containers if isinstance(c, bar_type)]
     assert len(bars) == 2
     assert bars[0].errorbar is None
     assert bars[1].errorbar is not None

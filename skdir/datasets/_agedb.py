@@ -124,7 +124,8 @@ def make_agedb_dir(
         if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
             raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
     n_informative = min(n_informative, n_features)
-    if isinstance(noise, bool) or not isinstance(noise, Real) or not 0 <= noise < np.inf:
+    if (isinstance(noise, bool) or not isinstance(noise, Real)
+            or not 0 <= noise < np.inf):
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}.")
     if isinstance(scale, bool) or not isinstance(scale, Real) or not 0 < scale < np.inf:
         raise ValueError(f"scale must be a finite number > 0, got {scale!r}.")

@@ -165,7 +165,8 @@ def make_imbalanced_regression(
     _check_int(n_features, "n_features", 1)
     _check_int(n_informative, "n_informative", 1)
     n_informative = min(n_informative, n_features)
-    if isinstance(noise, bool) or not isinstance(noise, Real) or not 0 <= noise < np.inf:
+    if (isinstance(noise, bool) or not isinstance(noise, Real)
+            or not 0 <= noise < np.inf):
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}.")
     dist = _label_distribution(label_distribution)
     gaps = _check_gaps(gaps)
