@@ -54,8 +54,8 @@ def _build_parser():
                                 parser_class=_Parser)
     bench = sub.add_parser(
         "benchmark", help="run the shot-wise benchmark (the default command)",
-        description="Fit each method on an imbalanced training set and report "
-        "MAE, MSE and GM on a balanced test set, for all, many-, medium- and "
+        description="Fit each method on an imbalanced training set and report\n"
+        "MAE, MSE and GM on a balanced test set, for all, many-, medium- and\n"
         "few-shot targets, as mean ± std over seeds.",
         epilog=_BENCH_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     bench.add_argument("--dataset", default="abalone",

@@ -154,7 +154,14 @@ def _csv_spec(path, target):
         header, cells = read_table(path)
     except UnicodeDecodeError:
         raise ValueError(f"{path} is not a UTF-8 text CSV file.") from None
-    X, y, _ = encode_table(header, cells, target, source=path)
+    X, y, names = encode_table(header, cells, target, source=path)
+    missing = np.isnan(X).any(axis=0)
+    if missing.any():
+        columns = ", ".join(np.asarray(names)[missing][:5])
+        raise ValueError(
+            f"{path} has {int(np.isnan(X).sum())} missing value(s) in feature "
+            f"column(s) {columns}; fill or drop them first."
+        )
     if X.shape[1] == 0:
         raise ValueError(f"{path} has no feature columns besides {target!r}.")
     if y.size < 30:

@@ -123,6 +123,7 @@ def test_bad_arguments(argv, match, capsys):
         ("a,y\n" + "1,2\n" * 40, ["--target", "y"], "constant"),
         ("a,y\n1,2\n2,3\n", ["--target", "y"], "at least 30"),
         ("y\n" + "1\n2\n" * 20, ["--target", "y"], "no feature columns"),
+        ("a,b,y\n" + "1,,2\n3,4,5\n" * 20, ["--target", "y"], "20 missing value(s)"),
         ("a,y\n1,2,3\n", ["--target", "y"], "line 2 has 3 fields"),
     ],
 )
