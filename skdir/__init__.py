@@ -5,7 +5,7 @@ continuous targets, deep imbalanced regression in torch, and shot-wise
 evaluation, all built on one label-space model, :class:`LabelBins`.
 """
 
-from . import metrics, model_selection, relevance, resampling
+from . import datasets, metrics, model_selection, relevance, resampling
 from .bins import KERNELS, LabelBins, kernel_window, smooth_counts
 from .relevance import LDSRelevance, PhiRelevance, lds_relevance, phi_relevance
 from .resampling import (
@@ -33,6 +33,7 @@ __all__ = [
     "SMOGN",
     "SMOTER",
     "WERCS",
+    "datasets",
     "kernel_window",
     "lds_relevance",
     "metrics",
