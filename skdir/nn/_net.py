@@ -28,7 +28,7 @@ def _unwrap(dataset):
 def _take(data, idx):
     if isinstance(data, Mapping):
         return {key: _take(value, idx) for key, value in data.items()}
-    return None if data is None else data[idx]
+    return None if data is None else data.index_select(0, idx)
 
 
 def _numeric_array(data):
@@ -218,12 +218,12 @@ class DIRNet(NeuralNetRegressor):
         finally:
             self._quiet_batches = False
         values = torch.stack(losses).tolist() if losses else []
-        history = self.history
-        for value, size in zip(values, sizes):
-            history.new_batch()
-            history.record_batch(prefix + "_loss", value)
-            history.record_batch(prefix + "_batch_size", size)
-        history.record(prefix + "_batch_count", len(values))
+        # The entries skorch's on_batch_begin / record_batch would have made.
+        self.history[-1]["batches"].extend(
+            {prefix + "_loss": value, prefix + "_batch_size": size}
+            for value, size in zip(values, sizes)
+        )
+        self.history.record(prefix + "_batch_count", len(values))
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         pred, features = y_pred if isinstance(y_pred, tuple) else (y_pred, None)
