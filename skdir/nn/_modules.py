@@ -81,10 +81,12 @@ class MLP(nn.Module):
 class DIRNetwork(nn.Module):
     """An encoder, an optional :class:`FDS` layer and a regression head.
 
-    ``forward(X, labels=None)`` returns ``(prediction, features)`` where
-    ``features`` are the raw encoder output (for regularisers such as
-    RankSim); FDS recalibrates the features fed to the head in training mode
-    when ``labels`` are given.
+    ``forward(X, labels=None, sample_weight=None, bin_index=None)`` returns
+    ``(prediction, features)`` where ``features`` are the raw encoder output
+    (for regularisers such as RankSim); FDS recalibrates the features fed to
+    the head in training mode when ``labels`` (or their FDS bin indices
+    ``bin_index``, from :meth:`FDS.bin_index`) are given. ``sample_weight``
+    is accepted and ignored (it is meant for the loss).
 
     Parameters
     ----------
@@ -113,13 +115,13 @@ class DIRNetwork(nn.Module):
         self.fds = fds
         self.encoder_frozen = False
 
-    def forward(self, X, labels=None, sample_weight=None):
+    def forward(self, X, labels=None, sample_weight=None, bin_index=None):
         features = self.encoder(X)
         if features.ndim != 2:
             features = features.reshape(features.shape[0], -1)
         hidden = features
-        if self.fds is not None and labels is not None:
-            hidden = self.fds(features, labels)
+        if self.fds is not None and (labels is not None or bin_index is not None):
+            hidden = self.fds(features, labels, bin_index=bin_index)
         return self.head(hidden), features
 
     def freeze_encoder(self):

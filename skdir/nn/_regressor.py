@@ -410,11 +410,10 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
 
         y32 = y.astype(np.float32)
         # Only what the network and the loss use rides with the batches: the
-        # labels for FDS, the weights unless they are all 1 (the loss is then
-        # the plain mean, the same number).
+        # FDS bin of every sample (binned once here, not per batch), the
+        # weights unless they are all 1 (the loss is then the plain mean, the
+        # same number).
         data = {"X": X}
-        if fds_options is not None:
-            data["labels"] = y32
         if np.any(stage1 != 1):
             data["sample_weight"] = stage1.astype(np.float32)
         optimizer = _OPTIMIZERS.get(self.optimizer, self.optimizer)
@@ -436,6 +435,8 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
                 self.loss, y, bins=self.bins_, random_state=loss_seed, **loss_params
             )
             network = self._build_network(X.shape[1], self.bins_, fds_options, device)
+            if network.fds is not None:
+                data["bin_index"] = network.fds.bin_index(torch.tensor(y)).numpy()
             net = DIRNet(
                 network,
                 criterion=criterion,

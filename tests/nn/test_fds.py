@@ -301,3 +301,83 @@ def test_cuda_matches_cpu():
         cpu.end_epoch()
         gpu.end_epoch()
     torch.testing.assert_close(gpu.smoothed_var.cpu(), cpu.smoothed_var, rtol=1e-4, atol=1e-5)
+
+
+def test_precomputed_bin_index_equals_labels():
+    gen = torch.Generator().manual_seed(1)
+    z = torch.randn(40, 3, generator=gen)
+    y = torch.rand(40, generator=gen) * 4 - 0.5  # some labels out of range
+    by_label = FDS(3, EDGES, ks=3).train()
+    by_index = FDS(3, EDGES, ks=3).train()
+    index = by_index.bin_index(y)
+    for _ in range(3):
+        torch.testing.assert_close(by_index(z, bin_index=index), by_label(z, y))
+        torch.testing.assert_close(by_index(z, bin_index=index[:, None]), by_label(z, y))
+        by_label.end_epoch()
+        by_index.end_epoch()
+    torch.testing.assert_close(by_index.running_var, by_label.running_var)
+    assert by_index.eval()(z, bin_index=index) is z
+
+
+@pytest.mark.parametrize(
+    "bin_index, match",
+    [
+        (torch.zeros(5, dtype=torch.long), "different lengths"),
+        (torch.zeros(4), "int64"),
+        (torch.zeros(4, 2, dtype=torch.long), "shape"),
+    ],
+)
+def test_invalid_bin_index(bin_index, match):
+    fds = FDS(2, EDGES).train()
+    with pytest.raises(ValueError, match=match):
+        fds(torch.zeros(4, 2), bin_index=bin_index)
+
+
+def test_statistics_of_features_far_from_zero():
+    # Mean 1e4, standard deviation about 1: float32 sums of squares would
+    # lose the variance entirely; the float64 sums keep it.
+    gen = np.random.RandomState(0)
+    z = (1e4 + gen.normal(size=(600, 2))).astype(np.float32)
+    y = gen.uniform(0, 4, size=600)
+    fds = FDS(2, EDGES).train()
+    for start in range(0, 600, 64):
+        fds.update(torch.tensor(z[start:start + 64]), torch.tensor(y[start:start + 64]))
+    fds.end_epoch()
+    index = LabelBins(edges=EDGES).fit([0.0, 4.0]).transform(y)
+    mean, var, _ = _hand_stats(z.astype(np.float64), index, 4)
+    np.testing.assert_allclose(fds.running_mean, mean, rtol=1e-7)
+    np.testing.assert_allclose(fds.running_var, var, rtol=1e-5)
+
+
+def test_dtype_casts_keep_float64_epoch_sums():
+    z, y = _batch()
+    fds = FDS(2, EDGES).double().train()
+    fds(z.double(), y)
+    fds.half().float()  # mid-epoch casts do not touch the epoch's sums
+    assert fds._epoch_sums.dtype == torch.float64
+    fds.end_epoch()
+    index = np.array([0, 0, 0, 1, 1, 2, 2, 2, 3])
+    mean, var, _ = _hand_stats(z, index, 4)
+    np.testing.assert_allclose(fds.running_var, var, rtol=1e-6, atol=1e-6)
+    assert fds.running_var.dtype == torch.float32
+
+
+def test_network_passes_bin_index_or_labels_to_fds():
+    from skdir.nn import DIRNetwork
+
+    torch.manual_seed(0)
+    X = torch.randn(12, 3)
+    y = torch.rand(12) * 4
+    nets = [
+        DIRNetwork(torch.nn.Linear(3, 2), torch.nn.Linear(2, 1), FDS(2, EDGES)).train()
+        for _ in range(2)
+    ]
+    nets[1].load_state_dict(nets[0].state_dict())
+    index = nets[1].fds.bin_index(y)
+    for _ in range(2):
+        pred_labels, feats = nets[0](X, labels=y)
+        pred_index, _ = nets[1](X, bin_index=index)
+        torch.testing.assert_close(pred_index, pred_labels)
+        for net in nets:
+            net.fds.end_epoch()
+    assert not torch.equal(pred_labels, nets[0].head(feats))  # calibrated
