@@ -346,7 +346,9 @@ class FDS(nn.Module):
         scratch = self._buffers_cache.get(key)
         if scratch is None:
             d = self.feature_dim
-            block = torch.ones(n, 2 * d + 1, dtype=torch.float64, device=features.device)
+            block = torch.ones(
+                n, 2 * d + 1, dtype=torch.float64, device=features.device
+            )
             scratch = block, block[:, :d], block[:, d:2 * d]
             self._buffers_cache[key] = scratch
         block, z, z2 = scratch

@@ -174,7 +174,9 @@ class DIRNet(NeuralNetRegressor):
         if any(_overrides(self, name, NeuralNet) for name in events):
             return False
         return not any(
-            _overrides(cb, name, Callback) for _, cb in self.callbacks_ for name in events
+            _overrides(cb, name, Callback)
+            for _, cb in self.callbacks_
+            for name in events
         )
 
     def _set_training(self, training=True):

@@ -312,7 +312,8 @@ def test_precomputed_bin_index_equals_labels():
     index = by_index.bin_index(y)
     for _ in range(3):
         torch.testing.assert_close(by_index(z, bin_index=index), by_label(z, y))
-        torch.testing.assert_close(by_index(z, bin_index=index[:, None]), by_label(z, y))
+        column = index[:, None]
+        torch.testing.assert_close(by_index(z, bin_index=column), by_label(z, y))
         by_label.end_epoch()
         by_index.end_epoch()
     torch.testing.assert_close(by_index.running_var, by_label.running_var)
