@@ -41,12 +41,7 @@ METHOD_CHECKS = ("GL08", "PR01", "PR02", "PR03")
 # Known defects in modules this test does not own, each marked as an expected
 # failure (strict: once the docstring is fixed the entry must go). Keep this
 # list empty unless a defect cannot be fixed where it is.
-_FORWARD = "forward has its own signature but no docstring"
-KNOWN_EXCEPTIONS = {
-    # skdir/nn/
-    "skdir.nn.DIRNetwork.forward": _FORWARD,
-    "skdir.nn.MLP.forward": _FORWARD,
-}
+KNOWN_EXCEPTIONS = {}
 
 
 def _available(module_name):

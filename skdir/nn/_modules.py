@@ -75,6 +75,18 @@ class MLP(nn.Module):
         self.out_features = width
 
     def forward(self, X):
+        """Features of a batch.
+
+        Parameters
+        ----------
+        X : Tensor of shape (n, in_features)
+            Inputs.
+
+        Returns
+        -------
+        features : Tensor of shape (n, out_features)
+            Output of the last hidden layer.
+        """
         return self.layers(X)
 
 
@@ -116,6 +128,29 @@ class DIRNetwork(nn.Module):
         self.encoder_frozen = False
 
     def forward(self, X, labels=None, sample_weight=None, bin_index=None):
+        """Prediction and raw features of a batch.
+
+        Parameters
+        ----------
+        X : Tensor of shape (n, ...)
+            Inputs of the encoder.
+        labels : Tensor of shape (n,) or (n, 1), default=None
+            Targets; with FDS in training mode they select the bins whose
+            statistics recalibrate the features.
+        sample_weight : Tensor of shape (n,), default=None
+            Ignored here (the loss uses it); accepted so that skorch can pass
+            it along with the batch.
+        bin_index : Tensor of shape (n,), dtype=int64, default=None
+            FDS bins of the labels (see :meth:`FDS.bin_index`), used instead
+            of ``labels``.
+
+        Returns
+        -------
+        prediction : Tensor of shape (n, 1)
+            Output of the head.
+        features : Tensor of shape (n, feature_dim)
+            Encoder output before any FDS recalibration.
+        """
         features = self.encoder(X)
         if features.ndim != 2:
             features = features.reshape(features.shape[0], -1)
