@@ -38,7 +38,7 @@ PUBLIC_MODULES = {
 OBJECT_CHECKS = ("GL08", "PR01", "PR02", "PR03", "EX01")
 METHOD_CHECKS = ("GL08", "PR01", "PR02", "PR03")
 
-# Known defects in modules this test does not own, each marked as an expected
+# Known docstring defects, each marked as an expected
 # failure (strict: once the docstring is fixed the entry must go). Keep this
 # list empty unless a defect cannot be fixed where it is.
 KNOWN_EXCEPTIONS = {}
