@@ -89,9 +89,21 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         "smape", "gai", "bmc", "bni"``, or ``fn(y_pred, y_true)`` returning
         per-sample losses (see :func:`skdir.nn.losses.make_loss`).
     loss_params : dict, default=None
-        Options of the named loss (``beta``, ``gamma``, ``init_noise_sigma``,
-        ``n_components``, ``lds``, ...); ``sigma_lr`` (default 1e-2) is the
-        learning rate of the Balanced MSE noise scale.
+        Options of the named loss (``beta``, ``gamma``, ``n_components``,
+        ``lds``, ...). For the Balanced MSE losses (``"gai"``, ``"bmc"``,
+        ``"bni"``):
+
+        - ``init_noise_sigma`` (default ``"auto"``): the initial noise scale
+          in the units of ``y``; ``"auto"`` is the width of one label bin of
+          ``bins_`` (:func:`skdir.nn.losses.bin_noise_sigma`), which is the
+          reference's 1.0 for ages in bins of one year and stays one bin
+          wide on a rescaled target; a float is used as given;
+        - ``sigma_lr`` (default 1e-2, as the reference): the learning rate
+          of the noise scale, which is learned jointly with the network;
+          0 leaves it at its initial value;
+        - ``fix_noise_sigma`` (default False): keep the noise scale fixed
+          (a constant, outside the optimiser), as the reference's
+          ``--fix_noise_sigma``.
     reweight : {"none", "inverse", "sqrt_inv"}, default="none"
         Weight samples by the inverse (square-root) label density.
     lds : bool, default=False
@@ -387,6 +399,15 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         )
         loss_params = dict(self.loss_params or {})
         sigma_lr = loss_params.pop("sigma_lr", 1e-2)
+        if self.loss in BALANCED:
+            if (isinstance(sigma_lr, bool) or not isinstance(sigma_lr, Real)
+                    or not np.isfinite(sigma_lr) or sigma_lr < 0):
+                raise ValueError(
+                    "loss_params['sigma_lr'] must be a non-negative finite number, "
+                    f"got {sigma_lr!r}."
+                )
+            # One label bin of bins_, resolved by make_loss.
+            loss_params.setdefault("init_noise_sigma", "auto")
         if isinstance(self.loss, str) and self.loss == "bni":
             loss_params.setdefault("kernel", self.kernel)
             loss_params.setdefault("ks", self.ks)

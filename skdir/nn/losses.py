@@ -11,9 +11,11 @@ extreme weights never produce NaN.
 - :class:`MSELoss`, :class:`L1Loss`, :class:`HuberLoss` (the reference's
   smooth-L1 form), :class:`LogCoshLoss`, :class:`SMAPELoss`;
 - :class:`FocalL1Loss`, :class:`FocalMSELoss` (Focal-R);
-- Balanced MSE (Ren et al., CVPR 2022) with a learnable noise scale:
-  :class:`GAILoss`, :class:`BMCLoss`, :class:`BNILoss`;
-- :func:`make_loss` builds any of them by name.
+- Balanced MSE (Ren et al., CVPR 2022) with a learnable (or fixed) noise
+  scale: :class:`GAILoss`, :class:`BMCLoss`, :class:`BNILoss`;
+- :func:`make_loss` builds any of them by name;
+- :func:`bin_noise_sigma`, the noise scale ``init_noise_sigma="auto"``
+  stands for: the width of one label bin.
 """
 
 import math
@@ -25,7 +27,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .._validation import check_target
-from ..bins import fitted_bins, resolve_bins, smooth_counts
+from ..bins import LabelBins, fitted_bins, resolve_bins, smooth_counts
 
 __all__ = [
     "BMCLoss",
@@ -40,6 +42,7 @@ __all__ = [
     "LogCoshLoss",
     "MSELoss",
     "SMAPELoss",
+    "bin_noise_sigma",
     "make_loss",
 ]
 
@@ -365,12 +368,26 @@ class CallableLoss(nn.Module):
 
 # ---------------------------------------------------------------- Balanced MSE
 class _BalancedMSE(nn.Module):
-    """Learnable noise scale shared by the Balanced MSE losses."""
+    """Noise scale shared by the Balanced MSE losses.
 
-    def __init__(self, init_noise_sigma=1.0):
+    A learnable :class:`~torch.nn.Parameter` ``noise_sigma``, or with
+    ``fix_noise_sigma=True`` a constant buffer of the same name (the
+    reference's ``--fix_noise_sigma``), which no optimiser sees.
+    """
+
+    def __init__(self, init_noise_sigma=1.0, fix_noise_sigma=False):
         super().__init__()
-        init = _positive("init_noise_sigma", init_noise_sigma)
-        self.noise_sigma = nn.Parameter(torch.tensor(init, dtype=torch.float32))
+        init = _noise_sigma(init_noise_sigma)
+        if not isinstance(fix_noise_sigma, (bool, np.bool_)):
+            raise TypeError(
+                f"fix_noise_sigma must be True or False, got {fix_noise_sigma!r}."
+            )
+        self.fix_noise_sigma = bool(fix_noise_sigma)
+        value = torch.tensor(init, dtype=torch.float32)
+        if self.fix_noise_sigma:
+            self.register_buffer("noise_sigma", value)
+        else:
+            self.noise_sigma = nn.Parameter(value)
 
     def _noise_var(self, dtype):
         return (self.noise_sigma**2).to(dtype)
@@ -415,7 +432,11 @@ class GAILoss(_BalancedMSE):
     means, variances, weights : array-like of shape (n_components,)
         The mixture.
     init_noise_sigma : float, default=1.0
-        Initial noise scale ``sigma``.
+        Initial noise scale ``sigma``, in the units of the target (the
+        reference's 1.0 suits ages in bins of one year; see
+        :func:`bin_noise_sigma`).
+    fix_noise_sigma : bool, default=False
+        Keep ``sigma`` at ``init_noise_sigma`` (a buffer, not a parameter).
 
     See Also
     --------
@@ -430,8 +451,9 @@ class GAILoss(_BalancedMSE):
     tensor(-0.6931, grad_fn=<MulBackward0>)
     """
 
-    def __init__(self, means, variances, weights, init_noise_sigma=1.0):
-        super().__init__(init_noise_sigma)
+    def __init__(self, means, variances, weights, init_noise_sigma=1.0,
+                 fix_noise_sigma=False):
+        super().__init__(init_noise_sigma, fix_noise_sigma)
         means, variances, weights = (
             np.asarray(a, dtype=np.float64).ravel() for a in (means, variances, weights)
         )
@@ -446,7 +468,8 @@ class GAILoss(_BalancedMSE):
         )
 
     @classmethod
-    def from_targets(cls, y, n_components=8, init_noise_sigma=1.0, random_state=None):
+    def from_targets(cls, y, n_components=8, init_noise_sigma=1.0, random_state=None,
+                     fix_noise_sigma=False):
         """Fit a :class:`~sklearn.mixture.GaussianMixture` on training targets.
 
         Parameters
@@ -457,8 +480,11 @@ class GAILoss(_BalancedMSE):
             Number of mixture components (at most the number of distinct
             targets).
         init_noise_sigma : float, default=1.0
+            Initial noise scale.
         random_state : int, RandomState or None, default=None
             Seeds the mixture's initialisation.
+        fix_noise_sigma : bool, default=False
+            Keep the noise scale fixed.
 
         Returns
         -------
@@ -470,7 +496,8 @@ class GAILoss(_BalancedMSE):
         k = int(min(n_components, np.unique(y).size))
         gmm = GaussianMixture(n_components=k, random_state=random_state, reg_covar=1e-6)
         gmm.fit(y.reshape(-1, 1))
-        return cls(gmm.means_.ravel(), gmm.covariances_.ravel(), gmm.weights_, init_noise_sigma)
+        return cls(gmm.means_.ravel(), gmm.covariances_.ravel(), gmm.weights_,
+                   init_noise_sigma, fix_noise_sigma)
 
     def _nll(self, pred, target, noise_var):
         mse = (pred - target) ** 2 / (2 * noise_var) + 0.5 * torch.log(noise_var)
@@ -493,6 +520,10 @@ class BMCLoss(_BalancedMSE):
     Parameters
     ----------
     init_noise_sigma : float, default=1.0
+        Initial noise scale ``sigma``, in the units of the target (see
+        :func:`bin_noise_sigma`).
+    fix_noise_sigma : bool, default=False
+        Keep ``sigma`` at ``init_noise_sigma`` (a buffer, not a parameter).
 
     Examples
     --------
@@ -535,6 +566,10 @@ class BNILoss(_BalancedMSE):
     probabilities : array-like of shape (n_bins,)
         Non-negative bin masses (normalised here; empty bins are dropped).
     init_noise_sigma : float, default=1.0
+        Initial noise scale ``sigma``, in the units of the target (see
+        :func:`bin_noise_sigma`).
+    fix_noise_sigma : bool, default=False
+        Keep ``sigma`` at ``init_noise_sigma`` (a buffer, not a parameter).
 
     See Also
     --------
@@ -549,8 +584,9 @@ class BNILoss(_BalancedMSE):
     tensor(0., grad_fn=<MulBackward0>)
     """
 
-    def __init__(self, centers, probabilities, init_noise_sigma=1.0):
-        super().__init__(init_noise_sigma)
+    def __init__(self, centers, probabilities, init_noise_sigma=1.0,
+                 fix_noise_sigma=False):
+        super().__init__(init_noise_sigma, fix_noise_sigma)
         centers = np.asarray(centers, dtype=np.float64).ravel()
         prob = np.asarray(probabilities, dtype=np.float64).ravel()
         if centers.size != prob.size or centers.size == 0:
@@ -567,7 +603,7 @@ class BNILoss(_BalancedMSE):
     @classmethod
     def from_targets(
         cls, y, bins=None, *, lds=False, kernel="gaussian", ks=5, sigma=2.0,
-        init_noise_sigma=1.0,
+        init_noise_sigma=1.0, fix_noise_sigma=False,
     ):
         """Bin the training targets with :class:`~skdir.LabelBins`.
 
@@ -582,7 +618,11 @@ class BNILoss(_BalancedMSE):
             Smooth the counts with :func:`~skdir.smooth_counts`.
         kernel, ks, sigma
             LDS kernel.
-        init_noise_sigma : float, default=1.0
+        init_noise_sigma : float or "auto", default=1.0
+            Initial noise scale; ``"auto"`` is the width of one of these bins
+            (:func:`bin_noise_sigma`).
+        fix_noise_sigma : bool, default=False
+            Keep the noise scale fixed.
 
         Returns
         -------
@@ -593,7 +633,9 @@ class BNILoss(_BalancedMSE):
         counts = np.bincount(bins.transform(y), minlength=bins.n_bins_).astype(float)
         if lds:
             counts = smooth_counts(counts, kernel, ks, sigma, normalize="max")
-        return cls(bins.centers_, counts, init_noise_sigma)
+        if _is_auto(init_noise_sigma):
+            init_noise_sigma = bin_noise_sigma(bins)
+        return cls(bins.centers_, counts, init_noise_sigma, fix_noise_sigma)
 
     def _nll(self, pred, target, noise_var):
         mse = (pred - target) ** 2 / (2 * noise_var)
@@ -602,6 +644,71 @@ class BNILoss(_BalancedMSE):
             - 0.5 * (pred - self.bin_centers.to(pred.dtype)) ** 2 / noise_var
         )
         return mse + torch.logsumexp(balance, dim=1, keepdim=True)
+
+
+# ---------------------------------------------------------------- noise scale
+def bin_noise_sigma(bins, y=None):
+    """The noise scale of one label bin: ``init_noise_sigma="auto"``.
+
+    The Balanced MSE reference code starts its noise scale at
+    ``sigma = 1.0`` for ages in bins of one year, i.e. at the width of one
+    label bin. A fixed 1.0 is not scale-free: on a target in thousands it is
+    negligible, on a standardised target it is the whole spread. ``"auto"``
+    keeps the reference's choice in the target's own units: the width of one
+    bin of the fitted :class:`~skdir.LabelBins` (the median width when the
+    bins differ in width).
+
+    Parameters
+    ----------
+    bins : LabelBins, int, "auto", array-like or None
+        Label bins (see :func:`skdir.bins.resolve_bins`); a fitted
+        :class:`~skdir.LabelBins` is used as is, anything else is fitted on
+        ``y``.
+    y : array-like of shape (n_samples,), default=None
+        Training targets; needed unless ``bins`` is a fitted LabelBins.
+
+    Returns
+    -------
+    sigma : float
+        The median of ``np.diff(bins.edges_)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdir import LabelBins
+    >>> from skdir.nn.losses import bin_noise_sigma
+    >>> ages = np.array([21.0, 25.0, 30.0, 64.0])
+    >>> bin_noise_sigma(LabelBins(bin_width=1).fit(ages))  # one year
+    1.0
+    >>> z = (ages - ages.mean()) / ages.std()  # the same bins, standardised
+    >>> edges = (np.arange(21.0, 66.0) - ages.mean()) / ages.std()
+    >>> round(bin_noise_sigma(edges, y=z) * float(ages.std()), 6)
+    1.0
+    >>> bin_noise_sigma(4, y=ages)  # four equal bins over [21, 64]
+    10.75
+    """
+    if not (isinstance(bins, LabelBins) and hasattr(bins, "edges_")):
+        if y is None:
+            raise ValueError(
+                "init_noise_sigma='auto' needs fitted label bins or the training "
+                "targets y."
+            )
+        bins = fitted_bins(resolve_bins(bins), check_target(y))
+    return float(np.median(np.diff(bins.edges_)))
+
+
+def _is_auto(value):
+    return isinstance(value, str) and value == "auto"
+
+
+def _noise_sigma(value):
+    if isinstance(value, str):
+        raise ValueError(
+            f"init_noise_sigma must be a positive finite number, got {value!r}; "
+            "'auto' (one label bin) is understood by make_loss, "
+            "BNILoss.from_targets and DIRRegressor, which know the label bins."
+        )
+    return _positive("init_noise_sigma", value)
 
 
 # ---------------------------------------------------------------- factory
@@ -642,12 +749,15 @@ def make_loss(loss="mse", y=None, *, bins=None, random_state=None, **params):
     y : array-like of shape (n_samples,), default=None
         Training targets; required by ``"gai"`` and ``"bni"``.
     bins : LabelBins or None, default=None
-        Bins for ``"bni"``.
+        Bins for ``"bni"`` and for ``init_noise_sigma="auto"``.
     random_state : int, RandomState or None, default=None
         Seeds the mixture of ``"gai"``.
     **params
         Passed to the loss's constructor (``beta``, ``gamma``,
-        ``init_noise_sigma``, ``n_components``, ``lds``, ...).
+        ``init_noise_sigma``, ``fix_noise_sigma``, ``n_components``, ``lds``,
+        ...). For the Balanced MSE losses ``init_noise_sigma="auto"`` is the
+        width of one label bin (:func:`bin_noise_sigma` of ``bins``, fitted
+        on ``y`` unless already fitted).
 
     Returns
     -------
@@ -659,8 +769,16 @@ def make_loss(loss="mse", y=None, *, bins=None, random_state=None, **params):
     >>> from skdir.nn.losses import make_loss
     >>> make_loss("focal_l1", beta=0.5)
     FocalL1Loss()
+    >>> import numpy as np
+    >>> from skdir import LabelBins
+    >>> bins = LabelBins(bin_width=0.5).fit(np.array([0.0, 1.2, 3.9]))
+    >>> make_loss("bmc", bins=bins, init_noise_sigma="auto").noise_sigma
+    Parameter containing:
+    tensor(0.5000, requires_grad=True)
     """
     if isinstance(loss, str):
+        if loss in BALANCED and _is_auto(params.get("init_noise_sigma")):
+            params["init_noise_sigma"] = bin_noise_sigma(bins, y)
         if loss in _SIMPLE:
             return _SIMPLE[loss](**params)
         if loss == "bmc":

@@ -157,6 +157,79 @@ def test_balanced_scale_is_detached():
     torch.testing.assert_close(loss.noise_sigma.grad, expected)
 
 
+# ------------------------------------------------- Balanced MSE noise scale
+def test_bin_noise_sigma_is_the_width_of_one_bin():
+    y = np.array([0.0, 1.0, 2.5, 9.0, 10.0])
+    assert losses.bin_noise_sigma(LabelBins(bin_width=2.5).fit(y)) == 2.5
+    assert losses.bin_noise_sigma(4, y=y) == 2.5  # (10 - 0) / 4
+    # Unequal bins: widths 1, 1, 2, 6, median 1.5.
+    assert losses.bin_noise_sigma([0.0, 1.0, 2.0, 4.0, 10.0], y=y) == 1.5
+    with pytest.raises(ValueError, match="needs fitted label bins"):
+        losses.bin_noise_sigma(LabelBins(bin_width=1.0))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    scale=st.floats(1e-3, 1e3),
+    n_bins=st.integers(1, 30),
+    seed=st.integers(0, 2**16),
+)
+def test_bin_noise_sigma_follows_the_units_of_the_target(scale, n_bins, seed):
+    y = np.random.RandomState(seed).exponential(size=40)
+    base = losses.bin_noise_sigma(n_bins, y=y)
+    assert base == pytest.approx(np.ptp(y) / n_bins, rel=1e-9)
+    scaled = losses.bin_noise_sigma(n_bins, y=scale * y)
+    assert scaled == pytest.approx(scale * base, rel=1e-9)
+
+
+@pytest.mark.parametrize("name", ["gai", "bmc", "bni"])
+def test_make_loss_auto_noise_sigma(name):
+    y = np.array([0.2, 0.4, 1.5, 3.9, 3.1, 3.0, 2.2, 0.9])
+    bins = LabelBins(bin_width=0.5).fit(y)
+    loss = losses.make_loss(name, y, bins=bins, init_noise_sigma="auto", random_state=0)
+    assert float(loss.noise_sigma.detach()) == 0.5
+    # Unfitted bins are fitted on y: 3 equal bins over [0.2, 3.9].
+    loss = losses.make_loss(name, y, bins=3, init_noise_sigma="auto", random_state=0)
+    assert float(loss.noise_sigma.detach()) == pytest.approx(3.7 / 3)
+    # An explicit float is used as given.
+    loss = losses.make_loss(name, y, bins=bins, init_noise_sigma=0.8, random_state=0)
+    assert float(loss.noise_sigma.detach()) == pytest.approx(0.8)
+
+
+def test_bni_from_targets_auto_noise_sigma():
+    y = np.array([0.2, 0.4, 1.5, 3.9, 3.1, 3.0])
+    bins = LabelBins(bin_width=2.0)
+    loss = losses.BNILoss.from_targets(y, bins, init_noise_sigma="auto")
+    assert float(loss.noise_sigma.detach()) == 2.0
+
+
+def test_auto_needs_bins_or_targets_and_classes_need_a_number():
+    with pytest.raises(ValueError, match="needs fitted label bins"):
+        losses.make_loss("bmc", init_noise_sigma="auto")
+    with pytest.raises(ValueError, match="'auto'"):
+        losses.BMCLoss(init_noise_sigma="auto")
+    with pytest.raises(TypeError, match="fix_noise_sigma"):
+        losses.BMCLoss(fix_noise_sigma="yes")
+
+
+@pytest.mark.parametrize("name", ["gai", "bmc", "bni"])
+def test_fixed_noise_sigma_is_a_constant_with_the_same_loss(name):
+    y = np.array([0.2, 0.4, 1.5, 3.9, 3.1, 3.0, 2.2, 0.9])
+    bins = LabelBins(bin_width=1.0).fit(y)
+    kw = dict(bins=bins, init_noise_sigma=0.7, random_state=0)
+    free = losses.make_loss(name, y, **kw)
+    fixed = losses.make_loss(name, y, fix_noise_sigma=True, **kw)
+    assert [n for n, _ in free.named_parameters()] == ["noise_sigma"]
+    assert list(fixed.parameters()) == []
+    assert not fixed.noise_sigma.requires_grad
+    assert "noise_sigma" in fixed.state_dict()
+    pred = torch.tensor([0.5, 1.0, 2.0, 3.5], requires_grad=True)
+    target = torch.tensor([0.4, 1.5, 2.2, 3.0])
+    torch.testing.assert_close(fixed(pred, target), free(pred, target).detach())
+    fixed(pred, target).backward()
+    assert pred.grad is not None and fixed.noise_sigma.grad is None
+
+
 def test_callable_loss():
     wrapped = losses.make_loss(torch.nn.MSELoss(reduction="none"))
     assert float(wrapped(_t(P), _t(Y), _t(W))) == pytest.approx((W * (P - Y) ** 2).mean())

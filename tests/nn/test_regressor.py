@@ -51,11 +51,45 @@ def test_every_named_loss_trains(data, loss):
 
 def test_balanced_noise_sigma_is_learned_with_its_own_lr(data):
     X, y = data
-    model = _model(loss="gai", loss_params={"sigma_lr": 0.5, "n_components": 2}).fit(X, y)
+    model = _model(loss="gai", bin_width=0.5,
+                   loss_params={"sigma_lr": 0.5, "n_components": 2}).fit(X, y)
     groups = model.net_.optimizer_.param_groups
     assert [g["lr"] for g in groups] == [1e-3, 0.5]
-    assert float(model.net_.criterion_.noise_sigma.detach()) != 1.0
+    assert float(model.net_.criterion_.noise_sigma.detach()) != 0.5  # moved from "auto"
     assert model.net_.criterion_.gmm_means.numel() == 2
+
+
+@pytest.mark.parametrize("loss", ["gai", "bmc", "bni"])
+def test_auto_noise_sigma_is_one_label_bin(data, loss):
+    X, y = data
+    # Default bins: Rice's rule, ceil(2 * 90 ** (1/3)) = 9 equal bins.
+    model = _model(loss=loss, loss_params={"fix_noise_sigma": True}).fit(X, y)
+    assert model.bins_.n_bins_ == 9
+    sigma = model.net_.criterion_.noise_sigma
+    assert float(sigma.detach()) == pytest.approx(np.ptp(y) / 9, rel=1e-6)
+    model = _model(loss=loss, bin_width=0.25, loss_params={"fix_noise_sigma": True})
+    assert float(model.fit(X, y).net_.criterion_.noise_sigma.detach()) == 0.25
+
+
+@pytest.mark.parametrize(
+    "loss_params, learned",
+    [
+        ({"fix_noise_sigma": True, "sigma_lr": 0.5}, False),
+        ({"sigma_lr": 0.0}, False),
+        ({"init_noise_sigma": 2.0, "fix_noise_sigma": True}, False),
+        ({"sigma_lr": 0.5}, True),
+    ],
+)
+def test_frozen_noise_sigma_does_not_move(data, loss_params, learned):
+    X, y = data
+    init = loss_params.get("init_noise_sigma", 0.5)
+    model = _model(loss="bmc", bin_width=0.5, loss_params=loss_params).fit(X, y)
+    sigma = float(model.net_.criterion_.noise_sigma.detach())
+    assert (sigma != init) is learned
+    if loss_params.get("fix_noise_sigma"):
+        # The constant is not in the optimiser at all.
+        assert len(model.net_.optimizer_.param_groups) == 1
+    assert np.isfinite(model.predict(X)).all()
 
 
 def test_bmc_avoids_single_sample_batches_and_rejects_one_sample(data):
@@ -204,6 +238,11 @@ def test_inputs_not_modified(data):
         ({"device": "tpu"}, ValueError, "device"),
         ({"loss_params": {"beta": 1.0}}, TypeError, "beta"),
         ({"hidden_layer_sizes": (0,)}, ValueError, "hidden_layer_sizes"),
+        ({"loss": "bmc", "loss_params": {"sigma_lr": -1.0}}, ValueError, "sigma_lr"),
+        ({"loss": "bni", "loss_params": {"init_noise_sigma": "one bin"}}, ValueError,
+         "init_noise_sigma"),
+        ({"loss": "gai", "loss_params": {"fix_noise_sigma": 1}}, TypeError,
+         "fix_noise_sigma"),
     ],
 )
 def test_invalid_parameters(data, params, error, match):
