@@ -221,10 +221,20 @@ def _registry():
         ("nn-sqinv-fds", "SQINV + FDS", {"reweight": "sqrt_inv", "fds": True}, False),
         ("nn-sqinv-lds-fds", "SQINV + LDS + FDS",
          {"reweight": "sqrt_inv", "lds": True, "fds": True}, True),
-        ("nn-bmse-gai", "Balanced MSE (GAI)", {"loss": "gai"}, False),
-        ("nn-bmse-bmc", "Balanced MSE (BMC)", {"loss": "bmc"}, False),
-        ("nn-bmse-bni", "Balanced MSE (BNI)", {"loss": "bni"}, True),
     ]
+    # Balanced MSE with the reference's defaults in the target's own units:
+    # the noise scale starts at one label bin (the reference's 1.0 on
+    # one-year age bins) and is learned at sigma_lr=1e-2; the "fixed sigma"
+    # rows keep it at one bin (the reference's --fix_noise_sigma).
+    for imp, quick in (("gai", False), ("bmc", False), ("bni", True)):
+        learned = {"init_noise_sigma": "auto", "sigma_lr": 1e-2}
+        fixed = {"init_noise_sigma": "auto", "fix_noise_sigma": True}
+        neural += [
+            (f"nn-bmse-{imp}", f"Balanced MSE ({imp.upper()})",
+             {"loss": imp, "loss_params": learned}, quick),
+            (f"nn-bmse-{imp}-fixed", f"Balanced MSE ({imp.upper()}, fixed sigma)",
+             {"loss": imp, "loss_params": fixed}, False),
+        ]
     for key, label, params, quick in neural:
         rows.append(Method(key, label, "neural", _neural(**params), nn, quick))
     return {m.key: m for m in rows}
