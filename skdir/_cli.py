@@ -1,6 +1,8 @@
 """The ``skdir`` command line: a shot-wise DIR benchmark on bundled or own data."""
 
 import argparse
+import contextlib
+import importlib.util
 import os
 import sys
 import time
@@ -94,6 +96,11 @@ def _build_parser():
                        help="training count above which a bin is many-shot")
     bench.add_argument("--few", type=float,
                        help="training count below which a bin is few-shot")
+    bench.add_argument("--threads", type=int, default=1,
+                       help="threads of the numerical libraries (OpenMP, BLAS, "
+                            "torch) while the benchmark runs (default: 1; the "
+                            "models are small, and more threads than free cores "
+                            "slow them down)")
     bench.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     sub.add_parser("datasets", help="list the bundled datasets",
                    description="List the datasets `skdir benchmark` knows.")
@@ -179,6 +186,32 @@ def _check_matplotlib():
 
 
 def _benchmark(args, out):
+    if args.threads < 1:
+        raise _Error("--threads must be at least 1")
+    with _thread_limits(args.threads):
+        return _run_benchmark(args, out)
+
+
+@contextlib.contextmanager
+def _thread_limits(n_threads):
+    """Limit OpenMP/BLAS (and torch, when installed) to ``n_threads``."""
+    from threadpoolctl import threadpool_limits
+
+    torch = None
+    if importlib.util.find_spec("torch") is not None:
+        import torch
+    previous = torch.get_num_threads() if torch is not None else None
+    try:
+        with threadpool_limits(limits=n_threads):
+            if torch is not None:
+                torch.set_num_threads(n_threads)
+            yield
+    finally:
+        if torch is not None:
+            torch.set_num_threads(previous)
+
+
+def _run_benchmark(args, out):
     from ._cli_bench import load_dataset, run_benchmark, summarize
     from ._cli_methods import select_methods
     from ._cli_report import format_terminal

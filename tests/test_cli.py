@@ -101,6 +101,7 @@ def test_select_methods_groups():
         (["--dataset", "abalone", "--target", "rings"], "--target applies to CSV"),
         (["--dataset", "abalone", "--many", "5", "--few", "10"], "exceeds"),
         (["--dataset", "missing/file.csv", "--target", "y"], "no such file"),
+        (["--threads", "0"], "--threads must be at least 1"),
     ],
 )
 def test_bad_arguments(argv, match, capsys):
@@ -303,3 +304,18 @@ def test_no_arguments_run_the_default_benchmark(monkeypatch, capsys):
     assert seen["command"] == "benchmark" and seen["dataset"] == "abalone"
     assert seen["methods"] == "quick" and seen["seeds"] == "3" and not seen["plot"]
     assert main(["--dataset", "concrete"]) == 0 and seen["dataset"] == "concrete"
+
+
+def test_thread_limits_are_restored():
+    torch = pytest.importorskip("torch")
+    from threadpoolctl import threadpool_info
+
+    from skdir._cli import _thread_limits
+
+    before = torch.get_num_threads()
+    before_pools = [pool["num_threads"] for pool in threadpool_info()]
+    with _thread_limits(1):
+        assert torch.get_num_threads() == 1
+        assert all(pool["num_threads"] == 1 for pool in threadpool_info())
+    assert torch.get_num_threads() == before
+    assert [pool["num_threads"] for pool in threadpool_info()] == before_pools
