@@ -133,8 +133,8 @@ def main(argv=None):
     context = {"max_epochs": args.epochs, "min_steps": args.min_steps}
     start = time.perf_counter()
     header = (f"Run {datetime.date.today().isoformat()} on {machine()}. "
-              "Command: `python benchmarks/run_dir.py "
-              f"{' '.join(argv or sys.argv[1:])}`"
+              "Command: `"
+              f"{' '.join(['python benchmarks/run_dir.py', *(argv or sys.argv[1:])])}`"
               f"; tabular rows use HistGradientBoostingRegressor(max_iter=100), neural "
               f"rows DIRRegressor (one hidden layer of 100, {args.epochs} epochs or "
               f"enough for {args.min_steps} steps, batch 128, Adam 1e-3, L1 loss "

@@ -237,3 +237,17 @@ def test_benchmark_results_include_file(tmp_path):
     assert [f.name for f in files] == ["a.md", "b.md"]
     text = target.read_text()
     assert text.index("results/a.md") < text.index("results/b.md")
+
+
+def test_inline_code_with_edge_spaces_is_valid_rst():
+    inline = _benchmark_results_module().inline
+    assert inline("run `python x.py `; done") == "run ``python x.py``; done"
+
+
+def test_committed_benchmark_results_render_without_warnings(tmp_path):
+    docutils_core = pytest.importorskip("docutils.core")
+    target = tmp_path / "results.rst.inc"
+    _benchmark_results_module().write_results(ROOT / "benchmarks" / "results", target)
+    docutils_core.publish_doctree(
+        target.read_text(), settings_overrides={"halt_level": 2, "report_level": 2}
+    )

@@ -30,8 +30,9 @@ def inline(text):
         before = text[pos:match.start()]
         out.append(_escape(before))
         code, bold, label, url = match.groups()
-        if code is not None and "``" not in code:
-            markup = f"``{code}``"
+        if code is not None and code.strip() and "``" not in code:
+            # reStructuredText literals may not start or end with a space.
+            markup = f"``{code.strip()}``"
         elif code is not None:
             markup = _escape(code)
         elif bold is not None:
