@@ -21,6 +21,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import check_sample_weight_1d, check_target
+from .base import TargetTransformerMixin
 
 __all__ = ["LabelBins", "kernel_window", "smooth_counts", "KERNELS"]
 
@@ -131,7 +132,7 @@ def smooth_counts(counts, kernel="gaussian", ks=5, sigma=2.0, *, normalize="max"
     return convolve1d(counts, window, mode="constant", cval=0.0)
 
 
-class LabelBins(BaseEstimator):
+class LabelBins(TargetTransformerMixin, BaseEstimator):
     """Bins over a continuous target, learned from training targets.
 
     One of ``edges``, ``bin_width`` or ``n_bins`` chooses the bins; with none
@@ -305,23 +306,6 @@ class LabelBins(BaseEstimator):
         check_is_fitted(self)
         return self._index(check_target(y, allow_constant=True))
 
-    def fit_transform(self, y, sample_weight=None):
-        """Fit the bins on ``y`` and return its bin indices.
-
-        Parameters
-        ----------
-        y : array-like of shape (n_samples,)
-            Training targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights for ``counts_``.
-
-        Returns
-        -------
-        index : ndarray of shape (n_samples,), dtype=intp
-            Bin of each value.
-        """
-        return self.fit(y, sample_weight=sample_weight).transform(y)
-
     def in_range(self, y):
         """Whether each value lies within ``[edges_[0], edges_[-1]]``.
 
@@ -360,12 +344,6 @@ class LabelBins(BaseEstimator):
         y = check_target(y, allow_constant=True)
         counts = self.counts_[self._index(y)]
         return np.where((y >= self.edges_[0]) & (y <= self.edges_[-1]), counts, 0.0)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.required = True
-        tags.target_tags.one_d_labels = True
-        return tags
 
 
 def _auto_n_bins(n_samples):

@@ -27,6 +27,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import check_target
+from .base import TargetTransformerMixin
 from .bins import KERNELS, LabelBins, _check_kernel_args, resolve_bins, smooth_counts
 
 __all__ = [
@@ -39,7 +40,7 @@ __all__ = [
 ]
 
 
-class LDSRelevance(BaseEstimator):
+class LDSRelevance(TargetTransformerMixin, BaseEstimator):
     """Relevance from the LDS effective label density.
 
     The targets are binned with :class:`~skdir.LabelBins` and the per-bin
@@ -163,27 +164,6 @@ class LDSRelevance(BaseEstimator):
         y = check_target(y)
         rel = self.bin_relevance_[self.bins_.transform(y)]
         return np.where(self.bins_.in_range(y), rel, 1.0)
-
-    def fit_transform(self, y):
-        """Fit on ``y`` and return its relevance.
-
-        Parameters
-        ----------
-        y : array-like of shape (n_samples,)
-            Training targets.
-
-        Returns
-        -------
-        relevance : ndarray of shape (n_samples,)
-            Values in [0, 1].
-        """
-        return self.fit(y).transform(y)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.required = True
-        tags.target_tags.one_d_labels = True
-        return tags
 
 
 def medcouple(x):
@@ -311,7 +291,7 @@ def adjusted_boxplot_stats(y, coef=1.5):
     return np.array([lo_w, q1, med, q3, hi_w])
 
 
-class PhiRelevance(BaseEstimator):
+class PhiRelevance(TargetTransformerMixin, BaseEstimator):
     """Box-plot relevance of Ribeiro (2011), as in SMOTER and SMOGN.
 
     With ``control_points=None`` the control points are derived from the
@@ -470,27 +450,6 @@ class PhiRelevance(BaseEstimator):
         else:
             values = self._spline(inside)
         return np.clip(values, 0.0, 1.0)
-
-    def fit_transform(self, y):
-        """Fit on ``y`` and return its relevance.
-
-        Parameters
-        ----------
-        y : array-like of shape (n_samples,)
-            Training targets.
-
-        Returns
-        -------
-        relevance : ndarray of shape (n_samples,)
-            Values in [0, 1].
-        """
-        return self.fit(y).transform(y)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.required = True
-        tags.target_tags.one_d_labels = True
-        return tags
 
 
 def lds_relevance(y, *, bins=None, kernel="gaussian", ks=5, sigma=2.0):

@@ -17,13 +17,14 @@ from sklearn.utils._tags import get_tags
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from ._targets import TrainingTargets
+from .base import TargetTransformerMixin
 from ._validation import check_same_length, check_sample_weight_1d, check_target
 from .bins import KERNELS, LabelBins, _check_kernel_args, resolve_bins, smooth_counts
 
 __all__ = ["LDSWeighter", "ReweightedRegressor"]
 
 
-class LDSWeighter(BaseEstimator):
+class LDSWeighter(TargetTransformerMixin, BaseEstimator):
     """Per-sample weights from the inverse (smoothed) label density.
 
     A target transformer in the style of
@@ -224,29 +225,6 @@ class LDSWeighter(BaseEstimator):
         check_is_fitted(self)
         return self.bin_weights_[self.bins_.transform(y)]
 
-    def fit_transform(self, y, sample_weight=None):
-        """Fit on ``y`` and return its weights.
-
-        Parameters
-        ----------
-        y : array-like of shape (n_samples,)
-            Training targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights for the label counts.
-
-        Returns
-        -------
-        weights : ndarray of shape (n_samples,)
-            Weights averaging 1 over ``y``.
-        """
-        return self.fit(y, sample_weight=sample_weight).transform(y)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.required = True
-        tags.target_tags.one_d_labels = True
-        return tags
-
 
 class ReweightedRegressor(RegressorMixin, BaseEstimator):
     """Fit any regressor with sample weights from the label density.
@@ -256,7 +234,7 @@ class ReweightedRegressor(RegressorMixin, BaseEstimator):
 
     .. code-block:: text
 
-        w = weighter.fit_transform(y, sample_weight) * sample_weight
+        w = weighter.fit_transform(y, sample_weight=sample_weight) * sample_weight
         regressor.fit(X, y, sample_weight=w)
 
     which a pipeline step cannot do, since steps cannot hand weights to the

@@ -34,6 +34,7 @@ PUBLIC_MODULES = {
     "skdir.plotting": ("matplotlib",),
     "skdir.nn": ("torch", "skorch"),
     "skdir.nn.losses": ("torch", "skorch"),
+    "skdir.base": (),
 }
 OBJECT_CHECKS = ("GL08", "PR01", "PR02", "PR03", "EX01")
 METHOD_CHECKS = ("GL08", "PR01", "PR02", "PR03")
