@@ -16,7 +16,7 @@ from numbers import Integral, Real
 import numpy as np
 from scipy.ndimage import convolve1d, gaussian_filter1d
 from scipy.signal.windows import triang
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -280,10 +280,41 @@ class LabelBins(TargetTransformerMixin, BaseEstimator):
         self.edges_ = self._learn_edges(y, sample_weight)
         self.n_bins_ = self.edges_.size - 1
         self.centers_ = (self.edges_[:-1] + self.edges_[1:]) / 2.0
-        self.counts_ = np.bincount(
+        self.counts_ = self._histogram(y, sample_weight)
+        return self
+
+    def _histogram(self, y, sample_weight=None):
+        return np.bincount(
             self._index(y), weights=sample_weight, minlength=self.n_bins_
         ).astype(float)
-        return self
+
+    def histogram(self, y, sample_weight=None):
+        """Count (or sum the weights of) ``y`` in each fitted bin.
+
+        Values outside the fitted range count in the edge bins, as
+        :meth:`transform` maps them.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_samples,)
+            Target values; finite.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights.
+
+        Returns
+        -------
+        counts : ndarray of shape (n_bins_,)
+            Per-bin count or weight sum.
+
+        Examples
+        --------
+        >>> from skdir import LabelBins
+        >>> LabelBins(edges=[0, 1, 2]).fit([0.5]).histogram([0.2, 1.5, 1.7, 9.0])
+        array([1., 3.])
+        """
+        check_is_fitted(self)
+        y = check_target(y, allow_constant=True)
+        return self._histogram(y, check_sample_weight_1d(sample_weight, y))
 
     def _index(self, y):
         idx = np.searchsorted(self.edges_, y, side="right") - 1
@@ -394,10 +425,13 @@ def resolve_bins(bins=None, *, bin_width=None, n_bins=None):
     )
 
 
+def is_fitted_bins(bins):
+    """Whether ``bins`` is a fitted :class:`LabelBins`."""
+    return isinstance(bins, LabelBins) and hasattr(bins, "edges_")
+
+
 def fitted_bins(bins, y, sample_weight=None):
     """``bins`` fitted on ``y`` unless it is an already fitted LabelBins."""
-    from sklearn.base import clone
-
-    if isinstance(bins, LabelBins) and hasattr(bins, "edges_"):
+    if is_fitted_bins(bins):
         return bins
     return clone(bins).fit(y, sample_weight=sample_weight)

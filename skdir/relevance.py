@@ -28,7 +28,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._validation import check_target
 from .base import TargetTransformerMixin
-from .bins import KERNELS, LabelBins, _check_kernel_args, resolve_bins, smooth_counts
+from .bins import (
+    KERNELS,
+    LabelBins,
+    _check_kernel_args,
+    fitted_bins,
+    resolve_bins,
+    smooth_counts,
+)
 
 __all__ = [
     "LDSRelevance",
@@ -131,13 +138,9 @@ class LDSRelevance(TargetTransformerMixin, BaseEstimator):
         """
         y = check_target(y)
         _check_kernel_args(self.kernel, self.ks, self.sigma)
-        bins = resolve_bins(self.bins)
-        if not hasattr(bins, "edges_"):
-            from sklearn.base import clone
-
-            bins = clone(bins).fit(y)
+        bins = fitted_bins(resolve_bins(self.bins), y)
         self.bins_ = bins
-        counts = np.bincount(bins.transform(y), minlength=bins.n_bins_).astype(float)
+        counts = bins.histogram(y)
         window = (self.kernel, self.ks, self.sigma)
         self.effective_density_ = smooth_counts(counts, *window)
         uniform = np.full(bins.n_bins_, counts.sum() / bins.n_bins_)

@@ -19,7 +19,14 @@ from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 from ._targets import TrainingTargets
 from .base import TargetTransformerMixin
 from ._validation import check_same_length, check_sample_weight_1d, check_target
-from .bins import KERNELS, LabelBins, _check_kernel_args, resolve_bins, smooth_counts
+from .bins import (
+    KERNELS,
+    LabelBins,
+    _check_kernel_args,
+    fitted_bins,
+    resolve_bins,
+    smooth_counts,
+)
 
 __all__ = ["LDSWeighter", "ReweightedRegressor"]
 
@@ -179,9 +186,11 @@ class LDSWeighter(TargetTransformerMixin, BaseEstimator):
         _check_kernel_args(self.kernel, self.ks, self.sigma)
         clip = self._clip_bounds()
 
-        bins = resolve_bins(self.bins, bin_width=self.bin_width, n_bins=self.n_bins)
-        if not hasattr(bins, "edges_"):
-            bins = clone(bins).fit(y, sample_weight=sample_weight)
+        bins = fitted_bins(
+            resolve_bins(self.bins, bin_width=self.bin_width, n_bins=self.n_bins),
+            y,
+            sample_weight,
+        )
         self.bins_ = bins
         index = bins.transform(y)
         self.counts_ = np.bincount(index, weights=sample_weight, minlength=bins.n_bins_)

@@ -174,3 +174,12 @@ def test_lds_of_uniform_histogram_is_flat_inside(n_bins, height, kernel, ks, sig
     np.testing.assert_allclose(inner, height * kernel_window(kernel, ks, sigma).sum())
     # The edges lose the mass that zero padding cuts off.
     assert np.all(density <= inner[0] + 1e-9)
+
+
+def test_histogram_counts_any_targets_in_the_fitted_bins():
+    y = np.array([0.2, 0.4, 1.5, 2.9, 3.0])
+    bins = LabelBins(edges=[0, 1, 2, 3]).fit(y, sample_weight=[1, 2, 1, 1, 1])
+    np.testing.assert_allclose(bins.histogram(y, sample_weight=[1, 2, 1, 1, 1]), bins.counts_)
+    # Out-of-range values count in the edge bins, like transform().
+    np.testing.assert_allclose(bins.histogram([-4.0, 0.5, 2.5, 7.0]), [2, 0, 2])
+    np.testing.assert_allclose(bins.histogram(y), [2, 1, 2])

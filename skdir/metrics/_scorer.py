@@ -3,7 +3,7 @@
 import numpy as np
 
 from .._targets import find_training_targets
-from ..bins import LabelBins
+from ..bins import resolve_bins
 from ._shots import METRICS, SHOTS, _one_shot_metrics
 
 __all__ = ["make_shot_scorer", "shot_scorers"]
@@ -119,8 +119,7 @@ def make_shot_scorer(
         raise ValueError(f"metric must be one of {METRICS}, got {metric!r}.")
     if shot not in SHOTS:
         raise ValueError(f"shot must be one of {SHOTS}, got {shot!r}.")
-    if bins is not None and not isinstance(bins, (LabelBins, int, str, list, tuple, np.ndarray)):
-        raise TypeError(f"bins must be a LabelBins, an int or edges, got {bins!r}.")
+    resolve_bins(bins)  # fails early on a bins argument of the wrong type
     return _ShotScorer(metric, shot, y_train, bins, many_threshold, few_threshold)
 
 

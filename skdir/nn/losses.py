@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .._validation import check_target
-from ..bins import LabelBins, fitted_bins, resolve_bins, smooth_counts
+from ..bins import fitted_bins, is_fitted_bins, resolve_bins, smooth_counts
 
 __all__ = [
     "BMCLoss",
@@ -630,7 +630,7 @@ class BNILoss(_BalancedMSE):
         """
         y = check_target(y)
         bins = fitted_bins(resolve_bins(bins), y)
-        counts = np.bincount(bins.transform(y), minlength=bins.n_bins_).astype(float)
+        counts = bins.histogram(y)
         if lds:
             counts = smooth_counts(counts, kernel, ks, sigma, normalize="max")
         if _is_auto(init_noise_sigma):
@@ -687,7 +687,7 @@ def bin_noise_sigma(bins, y=None):
     >>> bin_noise_sigma(4, y=ages)  # four equal bins over [21, 64]
     10.75
     """
-    if not (isinstance(bins, LabelBins) and hasattr(bins, "edges_")):
+    if not is_fitted_bins(bins):
         if y is None:
             raise ValueError(
                 "init_noise_sigma='auto' needs fitted label bins or the training "
