@@ -15,7 +15,11 @@ Usage::
    end of its last callback (FDS's end-of-epoch update included). Reported:
    median wall-clock and CPU (process) time per epoch, and the median over
    rounds of the per-round ratios.
-2. One FDS epoch at 100 bins: collecting statistics over the batches of an
+2. With ``--breakdown``: the extra time per batch, inside the plain loop,
+   of FDS's statistics alone, its calibration alone, the whole layer, and
+   one elementwise multiplication of the features (what a single pass over
+   them costs there), interleaved in the same way.
+3. One FDS epoch at 100 bins: collecting statistics over the batches of an
    epoch, the end-of-epoch update and smoothing, and recalibrating the
    batches; the :class:`skdir.nn.FDS` layer against a version that loops over
    the labels in Python as the reference code does.
@@ -95,9 +99,14 @@ def regressor_epoch(X, y, device, fds, hidden=(128, 128)):
     return epoch
 
 
-def plain_loop_epoch(X, y, device, hidden=(128, 128)):
+def plain_loop_epoch(X, y, device, hidden=(128, 128), between=None):
     """A function that trains the same MLP one epoch in a plain torch loop
-    and returns the epoch's (wall, CPU) seconds."""
+    and returns the epoch's (wall, CPU) seconds.
+
+    ``between(features, bin_index)``, when given, maps the encoder's features
+    to the head's input (the bins are those of a 100-bin :class:`FDS`), and
+    ``between.end_epoch()`` runs after each epoch when it exists.
+    """
     torch.manual_seed(0)
     encoder = MLP(X.shape[1], hidden).to(device)
     head = torch.nn.Linear(hidden[-1], 1).to(device)
@@ -105,6 +114,8 @@ def plain_loop_epoch(X, y, device, hidden=(128, 128)):
     opt = torch.optim.Adam(params, lr=1e-3)
     Xt = torch.as_tensor(X)
     yt = torch.as_tensor(y, dtype=torch.float32)[:, None]
+    bins = torch.as_tensor(LabelBins(n_bins=100).fit(y).transform(y), dtype=torch.long)
+    end_epoch = getattr(between, "end_epoch", None)
 
     def epoch():
         _sync(device)
@@ -114,13 +125,76 @@ def plain_loop_epoch(X, y, device, hidden=(128, 128)):
             idx = perm[i:i + 256]
             xb, yb = Xt[idx].to(device), yt[idx].to(device)
             opt.zero_grad()
-            loss = F.mse_loss(head(encoder(xb)), yb)
+            features = encoder(xb)
+            if between is not None:
+                features = between(features, bins[idx].to(device))
+            loss = F.mse_loss(head(features), yb)
             loss.backward()
             opt.step()
+        if end_epoch is not None:
+            end_epoch()
         _sync(device)
         return _clocks() - start
 
     return epoch
+
+
+class _FDSPart:
+    """One part of an FDS layer's training forward pass, for the breakdown:
+    ``"statistics"`` (collect only), ``"calibration"`` (recalibrate with
+    fixed statistics) or ``"both"`` (the layer's forward)."""
+
+    def __init__(self, part, dim, y, device):
+        bins = LabelBins(n_bins=100).fit(y)
+        self.fds = FDS(dim, bins, start_smooth=1).to(device).train()
+        gen = torch.Generator().manual_seed(0)
+        self.fds.update(torch.randn(len(y), dim, generator=gen).to(device),
+                        torch.as_tensor(y).to(device))
+        self.fds.end_epoch()  # statistics to calibrate with
+        self.part = part
+
+    def __call__(self, features, bin_index):
+        if self.part == "statistics":
+            self.fds._update(features, bin_index)
+            return features
+        if self.part == "calibration":
+            return self.fds._calibrate(features, bin_index)
+        return self.fds(features, bin_index=bin_index)
+
+    def end_epoch(self):
+        if self.part != "calibration":
+            self.fds.end_epoch()
+
+
+def _scale(features, bin_index):
+    return features * 1.5
+
+
+def fds_breakdown(X, y, device, rounds, hidden=(128, 128)):
+    """Per-batch cost of the parts of FDS inside the plain training loop, and
+    of one elementwise multiplication of the features (the price of a single
+    pass over them there): {name: median extra seconds per batch}."""
+    dim = hidden[-1]
+    setups = {
+        "none": None,
+        "one multiplication": _scale,
+        "FDS statistics": _FDSPart("statistics", dim, y, device),
+        "FDS calibration": _FDSPart("calibration", dim, y, device),
+        "FDS layer (both)": _FDSPart("both", dim, y, device),
+    }
+    runners = {name: plain_loop_epoch(X, y, device, hidden, part)
+               for name, part in setups.items()}
+    names = list(runners)
+    for name in names:
+        runners[name]()
+    times = {name: [] for name in names}
+    for r in range(rounds):
+        k = r % len(names)
+        for name in names[k:] + names[:k]:
+            times[name].append(runners[name]()[0])
+    n_batches = -(-len(X) // 256)
+    base = np.median(times["none"])
+    return {name: (np.median(times[name]) - base) / n_batches for name in names[1:]}
 
 
 def interleaved_epoch_times(X, y, device, rounds, hidden=(128, 128)):
@@ -252,6 +326,11 @@ def main():
         "--skip-layer", action="store_true",
         help="only the epoch timings, not the FDS layer against the Python loop",
     )
+    parser.add_argument(
+        "--breakdown", action="store_true",
+        help="also time FDS's statistics and calibration apart inside the plain "
+             "loop, against one elementwise multiplication of the features",
+    )
     args = parser.parse_args()
     hidden = tuple(int(h) for h in args.hidden.split(","))
     device = args.device
@@ -279,6 +358,11 @@ def main():
         "DIRRegressor + FDS (100 bins), s/epoch (wall / CPU)", cell("dir_fds"),
         f"x no FDS: {ratio('dir_fds', 'dir')}; target <= 1.10",
     ))
+    if args.breakdown:
+        parts = fds_breakdown(X, y, device, args.rounds, hidden)
+        for name, seconds in parts.items():
+            rows.append((f"in the plain loop: {name}, extra us/batch",
+                         f"{seconds * 1e6:.0f}", ""))
     if not args.skip_layer:
         fds = fds_epoch_times(device, n_batches=80, batch=256, dim=128, n_bins=100,
                               repeats=args.repeats)
