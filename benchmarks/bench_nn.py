@@ -99,13 +99,14 @@ def regressor_epoch(X, y, device, fds, hidden=(128, 128)):
     return epoch
 
 
-def plain_loop_epoch(X, y, device, hidden=(128, 128), between=None):
+def plain_loop_epoch(X, y, device, hidden=(128, 128), between=None, bin_index=None):
     """A function that trains the same MLP one epoch in a plain torch loop
     and returns the epoch's (wall, CPU) seconds.
 
     ``between(features, bin_index)``, when given, maps the encoder's features
-    to the head's input (the bins are those of a 100-bin :class:`FDS`), and
-    ``between.end_epoch()`` runs after each epoch when it exists.
+    to the head's input, with ``bin_index`` (int64 tensor, one bin per
+    sample) sliced like the batch, and ``between.end_epoch()`` runs after
+    each epoch when it exists.
     """
     torch.manual_seed(0)
     encoder = MLP(X.shape[1], hidden).to(device)
@@ -114,7 +115,6 @@ def plain_loop_epoch(X, y, device, hidden=(128, 128), between=None):
     opt = torch.optim.Adam(params, lr=1e-3)
     Xt = torch.as_tensor(X)
     yt = torch.as_tensor(y, dtype=torch.float32)[:, None]
-    bins = torch.as_tensor(LabelBins(n_bins=100).fit(y).transform(y), dtype=torch.long)
     end_epoch = getattr(between, "end_epoch", None)
 
     def epoch():
@@ -127,7 +127,7 @@ def plain_loop_epoch(X, y, device, hidden=(128, 128), between=None):
             opt.zero_grad()
             features = encoder(xb)
             if between is not None:
-                features = between(features, bins[idx].to(device))
+                features = between(features, bin_index[idx].to(device))
             loss = F.mse_loss(head(features), yb)
             loss.backward()
             opt.step()
@@ -144,8 +144,7 @@ class _FDSPart:
     ``"statistics"`` (collect only), ``"calibration"`` (recalibrate with
     fixed statistics) or ``"both"`` (the layer's forward)."""
 
-    def __init__(self, part, dim, y, device):
-        bins = LabelBins(n_bins=100).fit(y)
+    def __init__(self, part, dim, bins, y, device):
         self.fds = FDS(dim, bins, start_smooth=1).to(device).train()
         gen = torch.Generator().manual_seed(0)
         self.fds.update(torch.randn(len(y), dim, generator=gen).to(device),
@@ -175,46 +174,51 @@ def fds_breakdown(X, y, device, rounds, hidden=(128, 128)):
     of one elementwise multiplication of the features (the price of a single
     pass over them there): {name: median extra seconds per batch}."""
     dim = hidden[-1]
+    bins = LabelBins(n_bins=100).fit(y)
+    bin_index = torch.as_tensor(bins.transform(y), dtype=torch.long)
     setups = {
         "none": None,
         "one multiplication": _scale,
-        "FDS statistics": _FDSPart("statistics", dim, y, device),
-        "FDS calibration": _FDSPart("calibration", dim, y, device),
-        "FDS layer (both)": _FDSPart("both", dim, y, device),
+        "FDS statistics": _FDSPart("statistics", dim, bins, y, device),
+        "FDS calibration": _FDSPart("calibration", dim, bins, y, device),
+        "FDS layer (both)": _FDSPart("both", dim, bins, y, device),
     }
-    runners = {name: plain_loop_epoch(X, y, device, hidden, part)
-               for name, part in setups.items()}
+    times = _interleaved({
+        name: plain_loop_epoch(X, y, device, hidden, part, bin_index)
+        for name, part in setups.items()
+    }, rounds)
+    n_batches = -(-len(X) // 256)
+    base = np.median(times["none"][:, 0])
+    return {name: (np.median(t[:, 0]) - base) / n_batches
+            for name, t in times.items() if name != "none"}
+
+
+def _interleaved(runners, rounds):
+    """Run each epoch function once to warm up, then once per round, the
+    order rotating (and reversed every other cycle) so that a shared
+    machine's load falls on all alike: {name: (rounds, 2) array of (wall,
+    CPU) seconds}."""
     names = list(runners)
     for name in names:
         runners[name]()
     times = {name: [] for name in names}
     for r in range(rounds):
         k = r % len(names)
-        for name in names[k:] + names[:k]:
-            times[name].append(runners[name]()[0])
-    n_batches = -(-len(X) // 256)
-    base = np.median(times["none"])
-    return {name: (np.median(times[name]) - base) / n_batches for name in names[1:]}
-
-
-def interleaved_epoch_times(X, y, device, rounds, hidden=(128, 128)):
-    """(rounds, 2) arrays of (wall, CPU) seconds per epoch for each setup."""
-    runners = {
-        "plain": plain_loop_epoch(X, y, device, hidden),
-        "dir": regressor_epoch(X, y, device, fds=False, hidden=hidden),
-        "dir_fds": regressor_epoch(X, y, device, fds=True, hidden=hidden),
-    }
-    names = list(runners)
-    for name in names:  # warm-up epoch
-        runners[name]()
-    times = {name: [] for name in names}
-    for r in range(rounds):
-        order = names[r % 3:] + names[:r % 3]
-        if (r // 3) % 2:
+        order = names[k:] + names[:k]
+        if (r // len(names)) % 2:
             order = order[::-1]
         for name in order:
             times[name].append(runners[name]())
     return {name: np.array(value) for name, value in times.items()}
+
+
+def interleaved_epoch_times(X, y, device, rounds, hidden=(128, 128)):
+    """(rounds, 2) arrays of (wall, CPU) seconds per epoch for each setup."""
+    return _interleaved({
+        "plain": plain_loop_epoch(X, y, device, hidden),
+        "dir": regressor_epoch(X, y, device, fds=False, hidden=hidden),
+        "dir_fds": regressor_epoch(X, y, device, fds=True, hidden=hidden),
+    }, rounds)
 
 
 class LoopFDS:
