@@ -6,7 +6,7 @@ evaluation, all built on one label-space model, :class:`LabelBins`.
 """
 
 from . import datasets, metrics, model_selection, relevance, resampling
-from .bins import KERNELS, LabelBins, kernel_window, smooth_counts
+from .bins import KERNELS, LabelBins, LabelSpace, kernel_window, smooth_counts
 from .relevance import LDSRelevance, PhiRelevance, lds_relevance, phi_relevance
 from .resampling import (
     SMOGN,
@@ -26,6 +26,7 @@ __all__ = [
     "LDSRelevance",
     "LDSWeighter",
     "LabelBins",
+    "LabelSpace",
     "PhiRelevance",
     "RandomOverSampler",
     "RandomUnderSampler",

@@ -1,7 +1,5 @@
 """Sample weights from the (smoothed) label density, and a regressor that uses them."""
 
-from numbers import Integral, Real
-
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context, clone
 from sklearn.exceptions import NotFittedError
@@ -12,21 +10,14 @@ from sklearn.utils._metadata_requests import (
     _routing_enabled,
     process_routing,
 )
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils._tags import get_tags
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from ._targets import TrainingTargets
 from .base import TargetTransformerMixin
 from ._validation import check_same_length, check_sample_weight_1d, check_target
-from .bins import (
-    KERNELS,
-    LabelBins,
-    _check_kernel_args,
-    fitted_bins,
-    resolve_bins,
-    smooth_counts,
-)
+from .bins import LabelSpace, fit_label_space
 
 __all__ = ["LDSWeighter", "ReweightedRegressor"]
 
@@ -39,54 +30,48 @@ class LDSWeighter(TargetTransformerMixin, BaseEstimator):
     targets ``y`` alone and maps any ``y`` to a weight. Following Yang et al.,
     *Delving into Deep Imbalanced Regression* (ICML 2021):
 
-    1. bin ``y`` with :class:`LabelBins` and count each bin (``counts_``);
-    2. transform the counts: ``sqrt`` for ``reweight="sqrt_inv"``, the
-       identity for ``"inverse"``; ``clip`` bounds the non-empty counts first;
-    3. with ``lds=True``, convolve them with a max-normalised kernel window
-       (:func:`kernel_window`, zero padding) to get the *effective density*;
+    1. take the per-bin training counts of the :class:`~skdir.LabelSpace`
+       (``counts_``);
+    2. transform them: ``sqrt`` for ``reweight="sqrt_inv"``, the identity for
+       ``"inverse"``; ``clip`` bounds the non-empty counts first;
+    3. with ``lds=True``, smooth them with the label space's max-normalised
+       kernel window (:meth:`LabelSpace.smooth`, zero padding) to get the
+       *effective density*;
     4. weight each sample by ``1 / density`` of its bin, rescaled so that the
        weights average 1 over the fitted targets (weighted by
        ``sample_weight`` when given).
 
-    With ``bin_width=1`` on integer targets, ``reweight="sqrt_inv"`` and
-    ``lds=True, kernel="gaussian", ks=5, sigma=2`` this reproduces the
+    With ``LabelSpace(bin_width=1, kernel="gaussian", ks=5, sigma=2)`` on
+    integer targets and ``reweight="sqrt_inv", lds=True`` this reproduces the
     weights of the reference implementation.
 
     Parameters
     ----------
-    bins : LabelBins, int, "auto", array-like or None, default=None
-        How to bin the targets: a :class:`LabelBins` (cloned and fitted on
-        ``y`` unless already fitted), a number of equal-width bins, or an
-        array of bin edges. None uses ``LabelBins()`` (``n_bins="auto"``)
-        unless ``bin_width`` or ``n_bins`` is given.
-    bin_width : float, default=None
-        Width of the bins (see :class:`LabelBins`).
-    n_bins : int or "auto", default=None
-        Number of equal-width bins.
+    label_space : LabelSpace, default=None
+        The bins and the smoothing. A fitted one is used as given (its edges
+        and counts); an unfitted one is fitted on ``y`` (and
+        ``sample_weight``) in :meth:`fit`. None means ``LabelSpace()``.
     reweight : {"sqrt_inv", "inverse", "none"}, default="sqrt_inv"
         Weight by the inverse square root of the density, by its inverse, or
         not at all (every weight 1).
     lds : bool, default=True
-        Smooth the transformed counts with the kernel window.
-    kernel : {"gaussian", "triang", "laplace"}, default="gaussian"
-        LDS kernel.
-    ks : int, default=5
-        LDS window size in bins; odd.
-    sigma : float, default=2.0
-        LDS kernel width in bins.
+        Smooth the transformed counts with the label space's kernel. Must be
+        False with ``reweight="none"``, where it would have no effect.
     clip : "auto", None or (float, float), default="auto"
-        Bounds applied to the count of every non-empty bin before the
-        transform. ``"auto"`` uses ``(5, 1000)`` for ``reweight="inverse"``,
-        as the reference code, and no clipping otherwise. Empty bins stay
-        empty (the reference code clips them to 5 too, which invents
-        training mass where there is none).
+        Bounds ``0 < low <= high`` applied to the count of every non-empty
+        bin before the transform. ``"auto"`` uses ``(5, 1000)`` for
+        ``reweight="inverse"``, as the reference code, and no clipping
+        otherwise. Empty bins stay empty (the reference code clips them to 5
+        too, which invents training mass where there is none). Explicit
+        bounds with ``reweight="none"`` are rejected.
 
     Attributes
     ----------
-    bins_ : LabelBins
-        The fitted bins.
+    label_space_ : LabelSpace
+        The fitted label space (the given one when it was fitted).
     counts_ : ndarray of shape (n_bins,)
-        Training count (sum of ``sample_weight``) per bin.
+        Training count (sum of ``sample_weight``) per bin, from
+        ``label_space_``.
     effective_density_ : ndarray of shape (n_bins,)
         The transformed, optionally smoothed counts whose inverse gives the
         weights.
@@ -100,54 +85,32 @@ class LDSWeighter(TargetTransformerMixin, BaseEstimator):
     See Also
     --------
     ReweightedRegressor : Fit any regressor with these weights.
-    LabelBins : The bins.
+    LabelSpace : The bins and the smoothing.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from skdir import LDSWeighter
+    >>> from skdir import LabelSpace, LDSWeighter
     >>> y = np.array([1.0, 1.0, 1.0, 1.0, 2.0, 3.0, 3.0, 9.0])
-    >>> w = LDSWeighter(bin_width=1, lds=False, reweight="inverse", clip=None)
+    >>> w = LDSWeighter(label_space=LabelSpace(bin_width=1), lds=False,
+    ...                 reweight="inverse", clip=None)
     >>> w.fit_transform(y).round(3)
     array([0.5, 0.5, 0.5, 0.5, 2. , 1. , 1. , 2. ])
-    >>> float(LDSWeighter(bin_width=1).fit_transform(y).mean())
+    >>> float(LDSWeighter().fit_transform(y).mean())
     1.0
     """
 
     _parameter_constraints = {
-        "bins": [LabelBins, Interval(Integral, 1, None, closed="left"),
-                 StrOptions({"auto"}), "array-like", None],
-        "bin_width": [Interval(Real, 0, None, closed="neither"), None],
-        "n_bins": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"}), None],
+        "label_space": [LabelSpace, None],
         "reweight": [StrOptions({"sqrt_inv", "inverse", "none"})],
         "lds": ["boolean"],
-        "kernel": [StrOptions(set(KERNELS))],
-        "ks": [Interval(Integral, 1, None, closed="left")],
-        "sigma": [Interval(Real, 0, None, closed="neither")],
         "clip": [StrOptions({"auto"}), tuple, list, None],
     }
 
-    def __init__(
-        self,
-        *,
-        bins=None,
-        bin_width=None,
-        n_bins=None,
-        reweight="sqrt_inv",
-        lds=True,
-        kernel="gaussian",
-        ks=5,
-        sigma=2.0,
-        clip="auto",
-    ):
-        self.bins = bins
-        self.bin_width = bin_width
-        self.n_bins = n_bins
+    def __init__(self, *, label_space=None, reweight="sqrt_inv", lds=True, clip="auto"):
+        self.label_space = label_space
         self.reweight = reweight
         self.lds = lds
-        self.kernel = kernel
-        self.ks = ks
-        self.sigma = sigma
         self.clip = clip
 
     def _clip_bounds(self):
@@ -155,26 +118,43 @@ class LDSWeighter(TargetTransformerMixin, BaseEstimator):
             return (5.0, 1000.0) if self.reweight == "inverse" else None
         if self.clip is None:
             return None
+        if self.reweight == "none":
+            raise ValueError(
+                f"clip={self.clip!r} has no effect with reweight='none'; use "
+                "clip='auto' or None."
+            )
         if len(self.clip) != 2:
             raise ValueError(f"clip must be a pair (low, high), got {self.clip!r}.")
-        low, high = (float(v) for v in self.clip)
-        if not (0 <= low <= high) or not np.isfinite(high):
+        try:
+            low, high = (float(v) for v in self.clip)
+        except (TypeError, ValueError):
+            raise TypeError(f"clip must hold two numbers, got {self.clip!r}.") from None
+        if not (0 < low <= high) or not np.isfinite(high):
             raise ValueError(
-                f"clip must satisfy 0 <= low <= high < inf, got {self.clip!r}."
+                f"clip must satisfy 0 < low <= high < inf, got {self.clip!r}."
             )
         return low, high
 
+    def _check_settings(self):
+        if self.lds and self.reweight == "none":
+            raise ValueError(
+                "lds=True has no effect with reweight='none' (every weight is 1); "
+                "set lds=False or choose reweight='sqrt_inv' or 'inverse'."
+            )
+        return self._clip_bounds()
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, y, sample_weight=None):
-        """Learn the bins, the effective label density and the weight scale.
+        """Learn the effective label density and the weight scale.
 
         Parameters
         ----------
         y : array-like of shape (n_samples,)
             Training targets; finite and not constant.
         sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights: each sample counts this much in its bin,
-            and the weights average 1 under this weighting.
+            Non-negative weights: each sample counts this much in its bin
+            (unless the label space is given fitted), and the weights
+            average 1 under this weighting.
 
         Returns
         -------
@@ -182,34 +162,36 @@ class LDSWeighter(TargetTransformerMixin, BaseEstimator):
             Fitted weighter.
         """
         y = check_target(y, allow_constant=False)
-        sample_weight = check_sample_weight_1d(sample_weight, y)
-        _check_kernel_args(self.kernel, self.ks, self.sigma)
-        clip = self._clip_bounds()
+        return self._fit(y, check_sample_weight_1d(sample_weight, y))
 
-        bins = fitted_bins(
-            resolve_bins(self.bins, bin_width=self.bin_width, n_bins=self.n_bins),
-            y,
-            sample_weight,
-        )
-        self.bins_ = bins
-        index = bins.transform(y)
-        self.counts_ = np.bincount(index, weights=sample_weight, minlength=bins.n_bins_)
+    def _fit(self, y, sample_weight):
+        """``fit`` on validated ``y`` and ``sample_weight``; returns the
+        training weights' bin index too, so callers need not bin again."""
+        clip = self._check_settings()
+        space = fit_label_space(self.label_space, y, sample_weight)
+        self.label_space_ = space
+        self.counts_ = space.counts_.copy()
 
-        mass = self.counts_.astype(float)
+        mass = self.counts_
         if clip is not None:
             mass = np.where(mass > 0, np.clip(mass, *clip), 0.0)
         if self.reweight == "sqrt_inv":
             mass = np.sqrt(mass)
         if self.lds and self.reweight != "none":
-            mass = smooth_counts(mass, self.kernel, self.ks, self.sigma, normalize="max")
+            mass = space.smooth(mass)
         self.effective_density_ = mass
 
         if self.reweight == "none":
-            raw = np.ones(bins.n_bins_)
+            raw = np.ones(space.n_bins_)
         else:
-            floor = mass[mass > 0].min()
-            raw = 1.0 / np.maximum(mass, floor)
-        per_sample = raw[index]
+            positive = mass[mass > 0]
+            if positive.size == 0:
+                raise ValueError(
+                    "The label space has no training mass in any bin; fit it on "
+                    "targets with positive weight."
+                )
+            raw = 1.0 / np.maximum(mass, positive.min())
+        per_sample = raw[space._index(y)]
         if sample_weight is None:
             self.scale_ = per_sample.size / per_sample.sum()
         else:
@@ -232,7 +214,12 @@ class LDSWeighter(TargetTransformerMixin, BaseEstimator):
             Finite, positive weights.
         """
         check_is_fitted(self)
-        return self.bin_weights_[self.bins_.transform(y)]
+        return self.bin_weights_[self.label_space_.transform(y)]
+
+    def _fit_transform_validated(self, y, sample_weight):
+        """``fit_transform`` for already validated arrays (one validation)."""
+        self._fit(y, sample_weight)
+        return self.bin_weights_[self.label_space_._index(y)]
 
 
 class ReweightedRegressor(RegressorMixin, BaseEstimator):
@@ -247,8 +234,8 @@ class ReweightedRegressor(RegressorMixin, BaseEstimator):
         regressor.fit(X, y, sample_weight=w)
 
     which a pipeline step cannot do, since steps cannot hand weights to the
-    next step. Grid-search it over ``weighter__sigma``, ``regressor__alpha``
-    and so on. It records the training targets in ``training_targets_`` so
+    next step. Grid-search it over ``weighter__reweight``,
+    ``weighter__label_space__sigma``, ``regressor__alpha`` and so on. It records the training targets in ``training_targets_`` so
     that shot-wise scorers (:func:`skdir.metrics.make_shot_scorer`) can find
     them.
 
@@ -287,7 +274,7 @@ class ReweightedRegressor(RegressorMixin, BaseEstimator):
     >>> rng = np.random.RandomState(0)
     >>> X = rng.normal(size=(200, 3))
     >>> y = X @ [1.0, 2.0, 0.5] + rng.exponential(size=200)
-    >>> model = ReweightedRegressor(Ridge(alpha=1.0), LDSWeighter(n_bins=20))
+    >>> model = ReweightedRegressor(Ridge(alpha=1.0), LDSWeighter())
     >>> model.fit(X, y).predict(X[:2]).shape
     (2,)
     >>> round(float(model.weighter_.transform(y).mean()), 6)
@@ -367,7 +354,9 @@ class ReweightedRegressor(RegressorMixin, BaseEstimator):
             weights = np.ones_like(y)
         else:
             weights = np.asarray(
-                self.weighter_.fit_transform(y, sample_weight=sample_weight),
+                self.weighter_._fit_transform_validated(y, sample_weight)
+                if isinstance(self.weighter_, LDSWeighter)
+                else self.weighter_.fit_transform(y, sample_weight=sample_weight),
                 dtype=float,
             )
         if sample_weight is not None:
