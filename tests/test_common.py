@@ -4,7 +4,7 @@ The samplers get scikit-learn's and imbalanced-learn's checks in
 ``tests/test_resampling_common.py`` and the neural regressor in
 ``tests/nn/test_nn_estimator_checks.py``.
 
-``LabelBins`` and ``LDSWeighter`` are target transformers (``fit(y)``, like
+``LabelSpace`` and ``LDSWeighter`` are target transformers (``fit(y)``, like
 :class:`sklearn.preprocessing.LabelEncoder`), which scikit-learn's
 ``check_estimator`` does not apply to; they get the same parameter-validation,
 cloning and pickling checks here by hand.
@@ -19,12 +19,15 @@ from sklearn.linear_model import Ridge
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skdir import LabelBins, LDSWeighter, ReweightedRegressor
+from skdir import LabelSpace, LDSWeighter, ReweightedRegressor
 
 # No expected failures: every check passes.
 ESTIMATORS = [
     ReweightedRegressor(),
-    ReweightedRegressor(Ridge(alpha=0.1), LDSWeighter(n_bins=10, reweight="inverse", kernel="laplace")),
+    ReweightedRegressor(
+        Ridge(alpha=0.1),
+        LDSWeighter(label_space=LabelSpace(n_bins=10, kernel="laplace"), reweight="inverse"),
+    ),
 ]
 
 
@@ -34,18 +37,26 @@ def test_sklearn_compatible_estimator(estimator, check):
 
 
 TARGET_TRANSFORMERS = [
-    (LabelBins, {"bin_width": [0, -1.0, "1"], "n_bins": [0, 1.5, "many"], "edges": [3]}),
     (
-        LDSWeighter,
+        LabelSpace,
         {
-            "bins": [0, 2.5, "many"],
-            "bin_width": [0, "x"],
-            "n_bins": [0, 2.5],
-            "reweight": ["log", None],
-            "lds": ["yes", 1.0],
+            "bin_width": [0, -1.0, "1"],
+            "n_bins": [0, 1.5, "many"],
+            "edges": [3],
+            "strategy": ["kmeans", None],
             "kernel": ["box", None],
             "ks": [0, 2.5],
             "sigma": [0, -1.0, "2"],
+            "many_threshold": [-1, "x"],
+            "few_threshold": [-1, None],
+        },
+    ),
+    (
+        LDSWeighter,
+        {
+            "label_space": [3, "auto"],
+            "reweight": ["log", None],
+            "lds": ["yes", 1.0],
             "clip": ["always", 5],
         },
     ),
@@ -62,7 +73,7 @@ def test_target_transformer_parameter_validation(cls, invalid):
                 cls(**{name: value}).fit(y)
 
 
-@pytest.mark.parametrize("cls", [LabelBins, LDSWeighter])
+@pytest.mark.parametrize("cls", [LabelSpace, LDSWeighter])
 def test_target_transformer_conventions(cls):
     y = np.array([0.0, 1.0, 1.5, 3.0, 3.1])
     est = cls()
@@ -74,4 +85,5 @@ def test_target_transformer_conventions(cls):
     assert out.shape == y.shape
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(est)).transform(y), out)
     np.testing.assert_array_equal(clone(est).fit_transform(y), out)
-    assert "n_bins" in repr(cls(n_bins=3))
+    assert "reweight" in repr(LDSWeighter(reweight="inverse"))
+    assert "n_bins" in repr(LabelSpace(n_bins=3))
