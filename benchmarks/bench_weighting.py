@@ -27,7 +27,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(__file__))
 from run_dir import machine  # noqa: E402
 
-from skdir import LDSWeighter  # noqa: E402
+from skdir import LabelSpace, LDSWeighter  # noqa: E402
 
 # Same targets in both interpreters: numpy's Generator is stable across
 # versions for the exponential distribution.
@@ -57,7 +57,7 @@ def time_skdir(n, repeat):
     best = np.inf
     for _ in range(repeat):
         start = time.perf_counter()
-        w = LDSWeighter(n_bins=100).fit_transform(y)
+        w = LDSWeighter(label_space=LabelSpace(n_bins=100)).fit_transform(y)
         best = min(best, time.perf_counter() - start)
     assert abs(w.mean() - 1) < 1e-9
     return best
@@ -108,7 +108,7 @@ def main(argv=None):
         "",
         f"Run {datetime.date.today().isoformat()} on {machine()}; denseweight "
         f"{version or '(not installed)'} in its own environment. Targets: "
-        "exponential, scale 10. skdir: `LDSWeighter(n_bins=100).fit_transform(y)` "
+        "exponential, scale 10. skdir: `LDSWeighter(label_space=LabelSpace(n_bins=100)).fit_transform(y)` "
         "(SQINV + LDS, gaussian kernel); denseweight: `DenseWeight(alpha=1.0).fit(y)` "
         "(FFT KDE on 4,096 grid points, Silverman bandwidth). Best of "
         f"{args.repeat}; milliseconds.",

@@ -61,7 +61,7 @@ numpydoc_xref_ignore = {
 numpydoc_xref_aliases = {name: name for name in DEFAULT_LINKS}
 numpydoc_xref_aliases.update(
     {
-        "LabelBins": "skdir.LabelBins",
+        "LabelSpace": "skdir.LabelSpace",
         "LDSWeighter": "skdir.LDSWeighter",
         "TrainingTargets": "skdir.metrics.TrainingTargets",
     }

@@ -28,7 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._validation import check_sample_weight_1d, check_target
 from .base import TargetTransformerMixin
 
-__all__ = ["LabelSpace", "kernel_window", "smooth_counts", "KERNELS", "SHOTS"]
+__all__ = ["LabelSpace", "kernel_window", "smooth_counts", "KERNELS"]
 
 #: Names of the kernels understood by :func:`kernel_window`.
 KERNELS = ("gaussian", "triang", "laplace")
