@@ -2,7 +2,8 @@
 
 Label distribution smoothing, density-based sample weights, resampling for
 continuous targets, deep imbalanced regression in torch, and shot-wise
-evaluation, all built on one label-space model, :class:`LabelBins`.
+evaluation, all built on one fitted label-space model, :class:`LabelSpace`,
+that every consumer takes as ``label_space=``.
 """
 
 from . import datasets, metrics, model_selection, relevance, resampling
