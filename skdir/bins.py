@@ -775,7 +775,9 @@ def fit_label_space(label_space, y, sample_weight=None):
     label_space = check_label_space(label_space)
     if is_fitted_space(label_space):
         return label_space
-    return clone(label_space)._fit(y, sample_weight)
+    label_space = clone(label_space)
+    label_space._validate_params()
+    return label_space._fit(y, sample_weight)
 
 
 # Transitional: the pre-LabelSpace binning API, removed once every consumer

@@ -5,10 +5,10 @@ values, which it over-samples, from *normal* ones, which it under-samples. It
 does so with a relevance function ``phi: y -> [0, 1]`` and a threshold. Two
 relevance functions are offered:
 
-- :class:`LDSRelevance` (the default of every skdir sampler) compares the LDS
-  effective label density of the core (:class:`~skdir.LabelBins` and
-  :func:`~skdir.smooth_counts`) with the density a *uniform* label
-  distribution of the same size would have on the same bins;
+- :class:`LDSRelevance` (the default of every skdir sampler) is the LDS
+  rarity of a :class:`~skdir.LabelSpace`: the effective label density of
+  each bin compared with the density a *uniform* label distribution of the
+  same size would have on the same bins;
 - :class:`PhiRelevance` is the box-plot relevance of Ribeiro (2011), as used by
   SMOTER and SMOGN: a cubic Hermite interpolation over control points placed
   at the median (relevance 0) and at the whiskers of the adjusted box plot
@@ -18,7 +18,7 @@ Both are small estimators fitted on training targets; :func:`lds_relevance`
 and :func:`phi_relevance` fit and evaluate them in one call.
 """
 
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 from scipy.interpolate import CubicHermiteSpline, PchipInterpolator
@@ -28,14 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._validation import check_target
 from .base import TargetTransformerMixin
-from .bins import (
-    KERNELS,
-    LabelBins,
-    _check_kernel_args,
-    fitted_bins,
-    resolve_bins,
-    smooth_counts,
-)
+from .bins import LabelSpace, fit_label_space
 
 __all__ = [
     "LDSRelevance",
@@ -50,12 +43,12 @@ __all__ = [
 class LDSRelevance(TargetTransformerMixin, BaseEstimator):
     """Relevance from the LDS effective label density.
 
-    The targets are binned with :class:`~skdir.LabelBins` and the per-bin
-    counts are smoothed with :func:`~skdir.smooth_counts` (the effective
-    density ``d`` of label distribution smoothing). The same smoothing applied
-    to a *uniform* histogram with the same number of samples over the same
-    bins gives a reference density ``u``. The relevance of a target in bin
-    ``b`` is
+    The relevance is the LDS rarity of a :class:`~skdir.LabelSpace`
+    (:meth:`~skdir.LabelSpace.rarity`): the per-bin training counts smoothed
+    with the label space's kernel (the effective density ``d`` of label
+    distribution smoothing) are compared with the same smoothing of a
+    *uniform* histogram of the same total over the same bins, ``u``. The
+    relevance of a target in bin ``b`` is
 
     .. math::
 
@@ -65,66 +58,56 @@ class LDSRelevance(TargetTransformerMixin, BaseEstimator):
     compared with a balanced (uniform) label distribution: 0 where the
     effective density is at least the uniform one, 0.5 where it is half of
     it, 1 where no training data lives (and for any value outside the fitted
-    range). With the default threshold 0.5, the *rare* targets are those whose
-    effective density is below half that of a uniform label distribution. The
-    reference ``u`` is smoothed with the same zero-padded window, so the edge
-    bins are not made rare merely by the padding.
+    range). With the default threshold 0.5 of the samplers, the *rare*
+    targets are those whose effective density is below half that of a
+    uniform label distribution. The reference ``u`` is smoothed with the same
+    zero-padded window, so the edge bins are not made rare merely by the
+    padding.
 
     Parameters
     ----------
-    bins : LabelBins, int, "auto", array-like or None, default=None
-        How to bin the targets (see :func:`skdir.bins.resolve_bins`); None
-        uses ``LabelBins()`` (``n_bins="auto"``).
-    kernel : {"gaussian", "triang", "laplace"}, default="gaussian"
-        LDS kernel.
-    ks : int, default=5
-        LDS window size in bins; odd.
-    sigma : float, default=2.0
-        LDS kernel width in bins.
+    label_space : LabelSpace or None, default=None
+        The bins and the smoothing kernel. None fits ``LabelSpace()`` on the
+        training targets; an unfitted one is cloned and fitted on them; a
+        fitted one is used as it is (its edges and counts, whatever ``y``
+        :meth:`fit` gets).
 
     Attributes
     ----------
-    bins_ : LabelBins
-        The fitted bins.
-    effective_density_ : ndarray of shape (n_bins,)
-        Smoothed training counts.
-    uniform_density_ : ndarray of shape (n_bins,)
-        Smoothed counts of a uniform histogram of the same total.
+    label_space_ : LabelSpace
+        The fitted label space; its ``effective_counts_`` is the effective
+        density ``d``.
     bin_relevance_ : ndarray of shape (n_bins,)
-        Relevance of each bin.
+        Relevance of each bin (``label_space_.bin_rarity_``).
 
     See Also
     --------
     lds_relevance : Fit and evaluate in one call.
     PhiRelevance : The box-plot relevance of SMOGN.
+    skdir.LabelSpace.rarity : The same numbers from the label space itself.
 
     Examples
     --------
     >>> import numpy as np
+    >>> from skdir import LabelSpace
     >>> from skdir.relevance import LDSRelevance
     >>> y = np.array([0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 3, 9.0])
-    >>> rel = LDSRelevance(bins=np.arange(11.0), kernel="triang", ks=1).fit(y)
+    >>> space = LabelSpace(edges=np.arange(11.0), kernel="triang", ks=1)
+    >>> rel = LDSRelevance(label_space=space).fit(y)
     >>> rel.transform([1, 3, 6, 9, 100]).round(3)
     array([0.   , 0.231, 1.   , 0.231, 1.   ])
     """
 
     _parameter_constraints = {
-        "bins": [LabelBins, Interval(Integral, 1, None, closed="left"),
-                 StrOptions({"auto"}), "array-like", None],
-        "kernel": [StrOptions(set(KERNELS))],
-        "ks": [Interval(Integral, 1, None, closed="left")],
-        "sigma": [Interval(Real, 0, None, closed="neither")],
+        "label_space": [LabelSpace, None],
     }
 
-    def __init__(self, *, bins=None, kernel="gaussian", ks=5, sigma=2.0):
-        self.bins = bins
-        self.kernel = kernel
-        self.ks = ks
-        self.sigma = sigma
+    def __init__(self, *, label_space=None):
+        self.label_space = label_space
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, y):
-        """Learn the bins and the relevance of each bin from training targets.
+        """Learn the label space and the relevance of each bin.
 
         Parameters
         ----------
@@ -136,18 +119,12 @@ class LDSRelevance(TargetTransformerMixin, BaseEstimator):
         self : LDSRelevance
             Fitted relevance.
         """
-        y = check_target(y)
-        _check_kernel_args(self.kernel, self.ks, self.sigma)
-        bins = fitted_bins(resolve_bins(self.bins), y)
-        self.bins_ = bins
-        counts = bins.histogram(y)
-        window = (self.kernel, self.ks, self.sigma)
-        self.effective_density_ = smooth_counts(counts, *window)
-        uniform = np.full(bins.n_bins_, counts.sum() / bins.n_bins_)
-        self.uniform_density_ = smooth_counts(uniform, *window)
-        self.bin_relevance_ = np.clip(
-            1.0 - self.effective_density_ / self.uniform_density_, 0.0, 1.0
-        )
+        return self._fit(check_target(y))
+
+    def _fit(self, y):
+        """``fit`` on a validated float64 ``y``."""
+        self.label_space_ = fit_label_space(self.label_space, y)
+        self.bin_relevance_ = self.label_space_.bin_rarity_
         return self
 
     def transform(self, y):
@@ -164,9 +141,12 @@ class LDSRelevance(TargetTransformerMixin, BaseEstimator):
             Values in [0, 1].
         """
         check_is_fitted(self)
-        y = check_target(y)
-        rel = self.bin_relevance_[self.bins_.transform(y)]
-        return np.where(self.bins_.in_range(y), rel, 1.0)
+        return self._transform(check_target(y))
+
+    def _transform(self, y):
+        """``transform`` on a validated float64 ``y``."""
+        space = self.label_space_
+        return np.where(space._in_range(y), self.bin_relevance_[space._index(y)], 1.0)
 
 
 def medcouple(x):
@@ -455,14 +435,14 @@ class PhiRelevance(TargetTransformerMixin, BaseEstimator):
         return np.clip(values, 0.0, 1.0)
 
 
-def lds_relevance(y, *, bins=None, kernel="gaussian", ks=5, sigma=2.0):
+def lds_relevance(y, *, label_space=None):
     """LDS relevance of the targets ``y`` (see :class:`LDSRelevance`).
 
     Parameters
     ----------
     y : array-like of shape (n_samples,)
         Targets; finite.
-    bins, kernel, ks, sigma
+    label_space : LabelSpace or None, default=None
         As in :class:`LDSRelevance`.
 
     Returns
@@ -474,13 +454,15 @@ def lds_relevance(y, *, bins=None, kernel="gaussian", ks=5, sigma=2.0):
     Examples
     --------
     >>> import numpy as np
+    >>> from skdir import LabelSpace
     >>> from skdir.relevance import lds_relevance
     >>> y = np.r_[np.zeros(8), np.ones(8), 5.0]
-    >>> lds_relevance(y, bins=[0, 1, 2, 3, 4, 5, 6], ks=1).round(3)
+    >>> space = LabelSpace(edges=[0, 1, 2, 3, 4, 5, 6], ks=1)
+    >>> lds_relevance(y, label_space=space).round(3)
     array([0.   , 0.   , 0.   , 0.   , 0.   , 0.   , 0.   , 0.   , 0.   ,
            0.   , 0.   , 0.   , 0.   , 0.   , 0.   , 0.   , 0.647])
     """
-    return LDSRelevance(bins=bins, kernel=kernel, ks=ks, sigma=sigma).fit_transform(y)
+    return LDSRelevance(label_space=label_space).fit_transform(y)
 
 
 def phi_relevance(y, *, extremes="both", coef=1.5, control_points=None):

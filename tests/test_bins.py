@@ -355,3 +355,13 @@ def test_histogram_counts_any_targets_in_the_fitted_bins():
     # Out-of-range values count in the edge bins, like transform().
     np.testing.assert_allclose(space.histogram([-4.0, 0.5, 2.5, 7.0]), [2, 0, 2])
     np.testing.assert_allclose(space.histogram(y), [2, 1, 2])
+
+
+@pytest.mark.parametrize("params", [{"strategy": "foo"}, {"bin_width": -1.0}, {"n_bins": 0}])
+def test_consumers_validate_an_unfitted_label_space(params):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from skdir.bins import fit_label_space
+
+    with pytest.raises(InvalidParameterError, match="LabelSpace"):
+        fit_label_space(LabelSpace(**params), np.array([0.0, 1.0, 2.0]))

@@ -3,6 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from skdir import LabelSpace
 from skdir.bins import kernel_window
 from skdir.relevance import (
     LDSRelevance,
@@ -130,7 +131,7 @@ def test_phi_constant_target_has_no_relevance():
 def test_lds_relevance_without_smoothing_is_count_ratio():
     y = np.array([0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 3, 9.0])
     edges = np.arange(11.0)
-    rel = lds_relevance(y, bins=edges, kernel="triang", ks=1)
+    rel = lds_relevance(y, label_space=LabelSpace(edges=edges, kernel="triang", ks=1))
     counts = np.histogram(y, bins=edges)[0]
     uniform = y.size / 10
     expected = np.clip(1 - counts / uniform, 0, 1)[np.minimum(y.astype(int), 9)]
@@ -150,8 +151,10 @@ def test_lds_relevance_matches_hand_convolution():
     )
     bin_rel = np.clip(1 - padded / uniform, 0, 1)
     index = np.clip(np.searchsorted(edges, y, side="right") - 1, 0, n_bins - 1)
-    model = LDSRelevance(bins=n_bins).fit(y)
-    np.testing.assert_allclose(model.effective_density_, padded)
+    model = LDSRelevance(label_space=LabelSpace(n_bins=n_bins, strategy="uniform")).fit(y)
+    np.testing.assert_allclose(model.label_space_.edges_, edges)
+    np.testing.assert_allclose(model.label_space_.effective_counts_, padded)
+    np.testing.assert_allclose(model.bin_relevance_, bin_rel)
     np.testing.assert_allclose(model.transform(y), bin_rel[index])
     # outside the fitted range there is no data: relevance 1
     np.testing.assert_array_equal(model.transform([y.min() - 1, y.max() + 1]), [1, 1])
@@ -180,4 +183,34 @@ def test_relevance_does_not_modify_input_and_rejects_bad_y():
         with pytest.raises(ValueError, match="1-D"):
             func(np.ones((3, 2)))
     with pytest.raises(ValueError, match="kernel"):
-        LDSRelevance(kernel="box").fit(y)
+        LDSRelevance(label_space=LabelSpace(kernel="box")).fit(y)
+    with pytest.raises((TypeError, ValueError), match="label_space"):
+        LDSRelevance(label_space="auto").fit(y)
+
+
+def test_lds_relevance_label_space_default_fitted_and_unfitted():
+    rng = np.random.RandomState(2)
+    y = rng.exponential(size=200)
+    # None: a default LabelSpace fitted on y; the same numbers as its rarity
+    model = LDSRelevance().fit(y)
+    assert isinstance(model.label_space_, LabelSpace)
+    reference = LabelSpace().fit(y)
+    np.testing.assert_array_equal(model.label_space_.edges_, reference.edges_)
+    grid = np.linspace(y.min() - 1, y.max() + 1, 50)
+    np.testing.assert_array_equal(model.transform(grid), reference.rarity(grid))
+    # unfitted: cloned and fitted, the parameter left untouched
+    space = LabelSpace(bin_width=0.25, kernel="laplace", ks=3, sigma=1.0)
+    model = LDSRelevance(label_space=space).fit(y)
+    assert model.label_space_ is not space and not hasattr(space, "edges_")
+    np.testing.assert_allclose(np.diff(model.label_space_.edges_), 0.25)
+    # fitted: used as it is, whatever y fit gets (frozen counts)
+    other = rng.uniform(0, y.max(), 500)
+    frozen = LabelSpace(edges=np.linspace(0, y.max(), 8), ks=1, kernel="triang").fit(other)
+    model = LDSRelevance(label_space=frozen).fit(y)
+    assert model.label_space_ is frozen
+    counts = np.histogram(other, frozen.edges_)[0]
+    by_hand = np.clip(1 - counts / (counts.sum() / counts.size), 0, 1)
+    np.testing.assert_allclose(model.bin_relevance_, by_hand)
+    index = np.clip(np.searchsorted(frozen.edges_, y, side="right") - 1, 0, 6)
+    np.testing.assert_allclose(model.transform(y), by_hand[index])
+    np.testing.assert_allclose(lds_relevance(y, label_space=frozen), by_hand[index])

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
+from skdir import LabelSpace
 from skdir.relevance import PhiRelevance
 from skdir.resampling import (
     SMOGN,
@@ -279,9 +280,30 @@ def test_same_random_state_same_output_and_input_unchanged(cls):
     assert not (a[0].shape == c[0].shape and np.array_equal(a[0], c[0]))
     np.testing.assert_array_equal(X, X0)
     np.testing.assert_array_equal(y, y0)
-    state = np.random.get_state()[1].copy()
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_random_state_none_uses_the_global_numpy_state(cls):
+    # check_random_state semantics: None is NumPy's global RandomState, so
+    # seeding it makes a run with random_state=None repeatable ...
+    X, y = skewed(150)
+    np.random.seed(0)
+    a = cls(random_state=None).fit_resample(X, y)
+    np.random.seed(0)
+    b = cls(random_state=None).fit_resample(X, y)
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+    # ... each call advances it ...
+    np.random.seed(0)
+    first_draw = np.random.uniform()
+    np.random.seed(0)
     cls(random_state=None).fit_resample(X, y)
-    np.testing.assert_array_equal(np.random.get_state()[1], state)
+    assert np.random.uniform() != first_draw
+    # ... and a RandomState instance is used as given: the same draws as the
+    # global state seeded alike
+    c = cls(random_state=np.random.RandomState(0)).fit_resample(X, y)
+    np.testing.assert_array_equal(a[0], c[0])
+    np.testing.assert_array_equal(a[1], c[1])
 
 
 @pytest.mark.parametrize("cls", ALL)
@@ -494,3 +516,134 @@ def test_balance_never_grows_normal_nor_shrinks_rare_bumps():
     assert sampler.sampling_strategy_ == {0: 10, 1: 10, 2: 10}
     assert np.sum((y_res >= 10) & (y_res <= 14)) == 10
     assert np.sum(y_res > 14) == 10 and np.sum(y_res < 10) == 10
+
+
+def _hand_lds_rarity(y, edges, window, y_train=None):
+    """LDS rarity of each y by hand: histogram of y_train (default y),
+    zero-padded convolution with the max-normalised window, against the same
+    smoothing of a uniform histogram of the same total; 1 outside
+    [edges[0], edges[-1]]."""
+    y_train = y if y_train is None else y_train
+    counts = np.histogram(y_train, bins=edges)[0].astype(float)
+    h = (len(window) - 1) // 2
+    pad = np.zeros(h)
+    d = np.convolve(np.r_[pad, counts, pad], window, "valid")
+    u = np.convolve(np.r_[pad, np.full(counts.size, counts.sum() / counts.size), pad],
+                    window, "valid")
+    bin_rarity = np.clip(1 - d / u, 0, 1)
+    index = np.clip(np.searchsorted(edges, y, side="right") - 1, 0, counts.size - 1)
+    inside = (y >= edges[0]) & (y <= edges[-1])
+    return np.where(inside, bin_rarity[index], 1.0)
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_label_space_is_honoured(cls):
+    X, y = skewed(200)
+    edges = np.linspace(y.min(), y.max(), 9)
+    triang3 = np.array([0.5, 1.0, 0.5])
+    expected = _hand_lds_rarity(y, edges, triang3)
+    assert 0 < (expected >= 0.5).sum() < y.size
+    # a fitted label space: used as it is
+    space = LabelSpace(edges=edges, kernel="triang", ks=3).fit(y)
+    sampler = cls(label_space=space, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        sampler.fit_resample(X, y)
+    assert sampler.label_space_ is space
+    np.testing.assert_array_equal(sampler.label_space_.edges_, edges)
+    np.testing.assert_allclose(sampler.relevance_, expected)
+    if hasattr(sampler, "bumps_"):
+        rare_rows = np.concatenate(
+            [b for b, r in zip(sampler.bumps_, sampler.bump_is_rare_) if r]
+        )
+        assert set(rare_rows.tolist()) == set(np.flatnonzero(expected >= 0.5).tolist())
+    # an unfitted one: cloned and fitted on y, the parameter left untouched
+    unfitted = LabelSpace(edges=edges, kernel="triang", ks=3)
+    sampler = cls(label_space=unfitted, random_state=0).fit(X, y)
+    assert sampler.label_space_ is not unfitted and not hasattr(unfitted, "edges_")
+    np.testing.assert_array_equal(sampler.label_space_.edges_, edges)
+    np.testing.assert_allclose(sampler.relevance_, expected)
+
+
+def test_fitted_label_space_is_frozen_across_targets():
+    # fitted on other targets, the label space keeps its own counts: the
+    # rarity is that of its training targets, not of the resampled ones
+    X, y = skewed(200)
+    y_other = np.random.RandomState(5).uniform(y.min(), y.max(), 500)
+    edges = np.linspace(y.min(), y.max(), 11)
+    space = LabelSpace(edges=edges, ks=1, kernel="triang").fit(y_other)
+    sampler = RandomOverSampler(label_space=space, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        sampler.fit_resample(X, y)
+    np.testing.assert_allclose(sampler.relevance_,
+                               _hand_lds_rarity(y, edges, [1.0], y_other))
+    np.testing.assert_array_equal(sampler.label_space_.counts_,
+                                  np.histogram(y_other, edges)[0])
+
+
+@pytest.mark.parametrize("cls", ALL)
+@pytest.mark.parametrize(
+    "relevance", ["phi", PhiRelevance(extremes="high"), lambda t: (t > 2).astype(float)],
+    ids=["phi", "estimator", "callable"],
+)
+def test_label_space_without_lds_relevance_raises(cls, relevance):
+    X, y = skewed(60)
+    for space in (LabelSpace(), LabelSpace(bin_width=0.5).fit(y)):
+        sampler = cls(relevance=relevance, label_space=space)
+        with pytest.raises(ValueError, match="label_space has no effect"):
+            sampler.fit_resample(X, y)
+        with pytest.raises(ValueError, match="label_space has no effect"):
+            sampler.fit(X, y)
+    # without label_space, the same relevance runs and keeps no label space
+    sampler = cls(relevance=relevance, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        sampler.fit_resample(X, y)
+    assert not hasattr(sampler, "label_space_")
+
+
+def test_smoter_phi_rejects_every_lds_only_setting():
+    X, y = skewed(60)
+    with pytest.raises(ValueError, match="label_space.*relevance='phi'"):
+        SMOTER(relevance="phi", label_space=LabelSpace(bin_width=1)).fit_resample(X, y)
+    # the former LDS settings are gone from the samplers
+    for name in ("bins", "kernel", "ks", "sigma"):
+        with pytest.raises(TypeError):
+            SMOTER(relevance="phi", **{name: 5})
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_unknown_fit_params_and_sample_weight_are_rejected(cls):
+    X, y = skewed(60)
+    for method in ("fit_resample", "fit"):
+        with pytest.raises(TypeError, match="foo"):
+            getattr(cls(), method)(X, y, foo=1)
+        with pytest.raises(TypeError, match="sample_weight.*ReweightedRegressor"):
+            getattr(cls(), method)(X, y, sample_weight=np.ones(60))
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_dataframe_columns_named_like_attributes(cls):
+    # columns named num, X or y are ordinary features
+    X, y = skewed(150)
+    df = pd.DataFrame(X, columns=["num", "X", "y"])
+    sampler = cls(random_state=0)
+    X_res, y_res = sampler.fit_resample(df, pd.Series(y, name="t"))
+    assert isinstance(X_res, pd.DataFrame) and list(X_res.columns) == ["num", "X", "y"]
+    assert isinstance(y_res, pd.Series) and len(y_res) == len(X_res)
+    n_kept = sampler.sample_indices_.size
+    pd.testing.assert_frame_equal(
+        X_res.iloc[:n_kept], df.iloc[sampler.sample_indices_].reset_index(drop=True)
+    )
+    np.testing.assert_array_equal(y_res.to_numpy()[:n_kept], y[sampler.sample_indices_])
+    # the same rows as with an array
+    X_arr, _ = cls(random_state=0).fit_resample(X, y)
+    np.testing.assert_allclose(X_res.to_numpy(), X_arr)
+
+
+def test_y_series_indexed_by_a_columns_label_stays_a_series():
+    X, y = skewed(60)
+    y_s = pd.Series(y, index=["columns"] + [f"r{i}" for i in range(59)], name="t")
+    X_res, y_res = RandomUnderSampler(random_state=0).fit_resample(X, y_s)
+    assert isinstance(y_res, pd.Series) and y_res.name == "t"

@@ -9,10 +9,12 @@ import pytest
 from imblearn.pipeline import Pipeline
 from imblearn.utils.estimator_checks import check_param_validation
 from imblearn.utils.estimator_checks import estimator_checks_generator
-from sklearn.linear_model import Ridge
+from sklearn.dummy import DummyRegressor
+from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.model_selection import GridSearchCV, KFold, cross_validate
 from sklearn.utils.estimator_checks import parametrize_with_checks as sklearn_checks
 
+from skdir import LabelSpace
 from skdir.metrics import find_training_targets
 from skdir.relevance import LDSRelevance, PhiRelevance
 from skdir.resampling import (
@@ -150,3 +152,87 @@ def test_grid_over_relevance_objects():
         warnings.simplefilter("ignore", UserWarning)
         grid.fit(X, y)
     assert len(grid.cv_results_["params"]) == 4
+
+
+class CappedSMOTER(SMOTER):
+    """Post-processes SMOTER's output: targets capped at the 90th percentile
+    of the training targets. Overrides only ``_fit_resample``."""
+
+    def _fit_resample(self, X, y):
+        self.seen_ = (type(X), y.dtype, y.ndim)
+        X_res, y_res = super()._fit_resample(X, y)
+        self.cap_ = float(np.quantile(y, 0.9))
+        return X_res, np.minimum(y_res, self.cap_)
+
+
+class LowerHalfSMOTER(SMOTER):
+    """Returns a selection of its own: the rows with y at most the median."""
+
+    def _fit_resample(self, X, y):
+        rows = np.flatnonzero(y <= np.median(y))
+        self.sample_indices_ = rows
+        X_sel = X.iloc[rows].reset_index(drop=True) if hasattr(X, "iloc") else X[rows]
+        return X_sel, y[rows]
+
+
+@pytest.mark.parametrize("as_frame", [False, True], ids=["array", "dataframe"])
+def test_smoter_subclass_overriding_only_fit_resample_works_in_a_pipeline(as_frame):
+    X, y = _data()
+    if as_frame:
+        X = pd.DataFrame(X, columns=["a", "b", "c"])
+    # post-processing super()._fit_resample: the regressor sees the capped
+    # targets (a mean regressor predicts their mean)
+    pipe = Pipeline([("resample", CappedSMOTER(random_state=0)),
+                     ("model", DummyRegressor())])
+    pipe.fit(X, y)
+    sampler = pipe.named_steps["resample"]
+    assert sampler.cap_ == pytest.approx(np.quantile(y, 0.9))
+    assert sampler.seen_ == (pd.DataFrame if as_frame else np.ndarray, np.float64, 1)
+    _, y_plain = SMOTER(random_state=0).fit_resample(X, y)
+    expected = np.minimum(np.asarray(y_plain), np.quantile(y, 0.9)).mean()
+    assert np.asarray(y_plain).max() > sampler.cap_  # the cap changes something
+    np.testing.assert_allclose(pipe.predict(X), expected)
+    # the public method returns the override's output, in the input's containers
+    X_res, y_res = CappedSMOTER(random_state=0).fit_resample(X, pd.Series(y, name="t"))
+    assert isinstance(y_res, pd.Series) and y_res.max() == pytest.approx(sampler.cap_)
+    assert isinstance(X_res, pd.DataFrame) == as_frame
+    # a selection of its own: the regressor is fitted on exactly those rows
+    pipe = Pipeline([("resample", LowerHalfSMOTER()), ("model", LinearRegression())])
+    pipe.fit(X, y)
+    rows = np.flatnonzero(y <= np.median(y))
+    X_arr = np.asarray(X)
+    direct = LinearRegression().fit(X_arr[rows], y[rows])
+    np.testing.assert_allclose(pipe.named_steps["model"].coef_, direct.coef_)
+    np.testing.assert_allclose(pipe.predict(X), direct.predict(X_arr))
+    np.testing.assert_array_equal(pipe.named_steps["resample"].sample_indices_, rows)
+
+
+@pytest.mark.filterwarnings("ignore:.*fewer than k_neighbors")
+def test_fit_resample_receives_validated_inputs_and_checks_the_override():
+    X, y = _data(60)
+    sampler = CappedSMOTER(random_state=0)
+    sampler.fit_resample(X.tolist(), y.astype(np.int32).tolist())
+    assert sampler.seen_ == (np.ndarray, np.float64, 1)
+
+    class Mismatched(SMOTER):
+        def _fit_resample(self, X, y):
+            return X, y[:-1]
+
+    with pytest.raises(ValueError, match="as many rows"):
+        Mismatched().fit_resample(X, y)
+
+
+def test_grid_over_label_space_settings():
+    # an unfitted label space is cloned per fold, and its settings are
+    # searchable through the sampler
+    X, y = _data()
+    pipe = Pipeline([("resample", RandomOverSampler(label_space=LabelSpace(strategy="uniform"),
+                                                    random_state=0)),
+                     ("model", Ridge())])
+    grid = GridSearchCV(pipe, {"resample__label_space__n_bins": [5, 20]}, cv=KFold(3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        grid.fit(X, y)
+    best = grid.best_estimator_.named_steps["resample"]
+    assert best.label_space_.n_bins_ == grid.best_params_["resample__label_space__n_bins"]
+    assert not hasattr(pipe.named_steps["resample"].label_space, "edges_")

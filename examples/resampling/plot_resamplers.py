@@ -15,6 +15,8 @@ each of them in an :class:`imblearn.pipeline.Pipeline`.
 # The LDS relevance (the default) compares the smoothed label density with a
 # uniform one; the box-plot relevance of SMOGN marks the tails beyond the
 # whiskers of the adjusted box plot. Targets with relevance >= 0.5 are rare.
+# The LDS relevance reads its bins and kernel from a label space: one with
+# 30 equal-width bins serves the relevance, every sampler and the shot groups.
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -22,7 +24,7 @@ from imblearn.pipeline import Pipeline
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.model_selection import train_test_split
 
-from skdir import LabelBins
+from skdir import LabelSpace
 from skdir.metrics import shot_metrics
 from skdir.relevance import LDSRelevance, PhiRelevance
 from skdir.resampling import (
@@ -41,7 +43,9 @@ y = np.exp(0.6 * X[:, 0] + 0.3 * X[:, 1] + 0.3 * rng.normal(size=n))
 X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
 
 grid = np.linspace(y_train.min(), y_train.max(), 400)
-lds = LDSRelevance(bins=30).fit(y_train)
+space = LabelSpace(n_bins=30, strategy="uniform", many_threshold=50, few_threshold=10)
+space.fit(y_train)
+lds = LDSRelevance(label_space=space).fit(y_train)
 phi = PhiRelevance().fit(y_train)
 fig, ax = plt.subplots(figsize=(7, 3))
 ax.hist(y_train, bins=60, color="0.85", density=True)
@@ -58,12 +62,12 @@ fig.tight_layout()
 # Before and after
 # ----------------
 samplers = {
-    "RandomOverSampler": RandomOverSampler(bins=30, random_state=0),
-    "RandomUnderSampler": RandomUnderSampler(bins=30, random_state=0),
-    "SMOTER": SMOTER(bins=30, random_state=0),
-    "SMOGN": SMOGN(bins=30, random_state=0),
-    "GaussianNoise": GaussianNoise(bins=30, random_state=0),
-    "WERCS": WERCS(bins=30, random_state=0),
+    "RandomOverSampler": RandomOverSampler(label_space=space, random_state=0),
+    "RandomUnderSampler": RandomUnderSampler(label_space=space, random_state=0),
+    "SMOTER": SMOTER(label_space=space, random_state=0),
+    "SMOGN": SMOGN(label_space=space, random_state=0),
+    "GaussianNoise": GaussianNoise(label_space=space, random_state=0),
+    "WERCS": WERCS(label_space=space, random_state=0),
 }
 edges = np.linspace(y_train.min(), y_train.max(), 40)
 fig, axes = plt.subplots(2, 3, figsize=(9, 5), sharex=True)
@@ -81,8 +85,7 @@ fig.tight_layout()
 # -------------
 # A sampler acts only while the pipeline is fitted; predictions use the
 # test data as they are. The shot groups come from the original training
-# targets.
-bins = LabelBins(n_bins=30)
+# targets: the fitted label space, used as it is.
 rows = {}
 for name, sampler in {"no resampling": None, **samplers}.items():
     steps = [("sampler", sampler)] if sampler is not None else []
@@ -90,8 +93,7 @@ for name, sampler in {"no resampling": None, **samplers}.items():
         steps + [("model", HistGradientBoostingRegressor(max_iter=60, random_state=0))]
     )
     pred = model.fit(X_train, y_train).predict(X_test)
-    res = shot_metrics(y_test, pred, y_train=y_train, bins=bins,
-                       many_threshold=50, few_threshold=10)
+    res = shot_metrics(y_test, pred, label_space=space)
     rows[name] = {f"MAE {g}": res[g]["mae"] for g in ("all", "many", "medium", "few")}
 print(pd.DataFrame(rows).T.round(3))
 plt.show()

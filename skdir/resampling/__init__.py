@@ -3,8 +3,11 @@
 Every sampler has ``fit_resample(X, y)`` for a continuous ``y``, works as a
 step of :class:`imblearn.pipeline.Pipeline` before any regressor, keeps the
 input container (a DataFrame comes back as a DataFrame) and rates the rarity
-of the targets with a relevance function (:mod:`skdir.relevance`; the LDS
-relevance by default).
+of the targets with a relevance function (:mod:`skdir.relevance`; by default
+the LDS rarity of a :class:`~skdir.LabelSpace`, given as ``label_space=``).
+They follow imbalanced-learn's template: the public ``fit_resample``
+validates and calls ``_fit_resample(X, y)``, the one method a subclass needs
+to override (see :ref:`resampling`).
 """
 
 from ._noise import GaussianNoise

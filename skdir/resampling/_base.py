@@ -2,29 +2,34 @@
 continuous target, the relevance of the targets and the bumps."""
 
 import warnings
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 from imblearn.base import BaseSampler
 from sklearn.base import _fit_context, clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import _num_samples, validate_data
 
 from .._targets import TrainingTargets
 from .._validation import check_target
-from ..bins import KERNELS, LabelBins
+from ..bins import LabelSpace
 from ..relevance import LDSRelevance, PhiRelevance
 from ._bumps import bump_targets, find_bumps
-from ._data import _is_dataframe, rebuild, restore_y, take_rows
+from ._data import (
+    Features,
+    index_rows,
+    rebuild,
+    restore_y,
+    split_features,
+    take_rows,
+)
 
 __all__ = ["BaseRegressionSampler", "BaseBumpSampler"]
 
 
-def _n_samples(X):
-    if hasattr(X, "shape") and len(X.shape) >= 1:
-        return X.shape[0]
-    return len(X)
+def _is_lds(relevance):
+    return isinstance(relevance, str) and relevance == "lds"
 
 
 class BaseRegressionSampler(BaseSampler):
@@ -32,8 +37,40 @@ class BaseRegressionSampler(BaseSampler):
 
     imbalanced-learn's :class:`~imblearn.base.BaseSampler` checks that the
     target is a classification target; this class keeps its API (``fit``,
-    ``fit_resample``, tags, ``get_feature_names_out``) and replaces the target
-    handling. Subclasses implement ``_resample(y, relevance, rng)``.
+    ``fit_resample``, tags, ``get_feature_names_out``) and its template, with
+    a continuous target:
+
+    - the public ``fit_resample(X, y)`` checks the parameters, validates
+      ``y`` (once), ``X`` and their lengths, records ``n_features_in_``,
+      ``feature_names_in_`` and ``training_targets_``, calls
+      ``self._fit_resample(X, y)`` and puts the result back in the
+      containers of the input (a list, a DataFrame, a Series or a column
+      vector come back as such);
+    - ``_fit_resample(X, y)`` resamples. It receives
+
+      - ``X``: the validated features, a :class:`pandas.DataFrame` (as
+        given, never copied or modified), a NumPy array (a list has become
+        one) or, for the samplers that only select rows (``RandomOverSampler``,
+        ``RandomUnderSampler``, ``WERCS``), a SciPy CSR or CSC matrix;
+        numeric features of the interpolating samplers are finite;
+      - ``y``: the target as a finite 1-D float64 ndarray of the same length;
+
+      and returns ``(X_resampled, y_resampled)``: ``X_resampled`` of the same
+      kind as ``X`` (a DataFrame gets a fresh ``RangeIndex``) and
+      ``y_resampled`` a 1-D array-like of as many values. It sets the fitted
+      attributes (``relevance_``, ``sample_indices_``, ...) as it goes; the
+      skdir samplers implement it here, from the relevance of ``y`` and the
+      sampler's own drawing step.
+
+    A subclass that overrides only ``_fit_resample`` (to post-process
+    ``super()._fit_resample(X, y)``, or to return a selection of its own)
+    therefore works in ``fit_resample``, ``fit`` and
+    :class:`imblearn.pipeline.Pipeline` unchanged.
+
+    ``fit_resample`` and ``fit`` take no other keyword argument: an unknown
+    one raises a ``TypeError`` naming it, and so does ``sample_weight``,
+    which cannot follow rows that are added, removed and created (weight the
+    regressor instead, for example with :class:`skdir.ReweightedRegressor`).
 
     Warning: this class should not be used directly.
     """
@@ -42,30 +79,73 @@ class BaseRegressionSampler(BaseSampler):
         "relevance": [StrOptions({"lds", "phi"}), HasMethods(["fit", "transform"]),
                       callable],
         "threshold": [Interval(Real, 0, 1, closed="right")],
-        "bins": [LabelBins, Interval(Integral, 1, None, closed="left"),
-                 StrOptions({"auto"}), "array-like", None],
-        "kernel": [StrOptions(set(KERNELS))],
-        "ks": [Interval(Integral, 1, None, closed="left")],
-        "sigma": [Interval(Real, 0, None, closed="neither")],
+        "label_space": [LabelSpace, None],
         "random_state": ["random_state"],
     }
 
     #: Whether the sampler only selects original rows (True) or also creates
     #: synthetic ones by interpolation or noise (False).
     _selects_rows = True
+    #: Whether a target whose every value is rare is returned unchanged.
+    _needs_normal = True
 
+    # ------------------------------------------------------------ checks
+    def _check_params_kwargs(self, params, method):
+        name = type(self).__name__
+        if "sample_weight" in params:
+            raise TypeError(
+                f"{name}.{method} does not take sample_weight: resampling adds, "
+                "removes and creates rows, so per-sample weights cannot follow "
+                "them. Give the weights to the regressor after the sampler "
+                "instead, for example with skdir.ReweightedRegressor, or use "
+                "reweighting instead of resampling."
+            )
+        if params:
+            raise TypeError(
+                f"{name}.{method} got unexpected keyword argument(s) "
+                f"{sorted(params)}; it takes only X and y."
+            )
+
+    def _check_settings(self):
+        """Reject parameters that would have no effect."""
+        if self.label_space is not None and not _is_lds(self.relevance):
+            raise ValueError(
+                f"label_space has no effect with relevance={self.relevance!r}: "
+                "only relevance='lds' reads it. Leave label_space=None, or use "
+                "relevance='lds'."
+            )
+
+    def _validate_X(self, X):
+        """The validated container of X (see ``_fit_resample``)."""
+        if self._selects_rows:
+            return index_rows(X)
+        features = split_features(X, self.categorical_features)
+        self._split = features  # read back by _features, dropped after the fit
+        return features.X
+
+    def _features(self, X):
+        """Numeric and nominal views of a validated X (interpolating samplers)."""
+        split = getattr(self, "_split", None)
+        if not isinstance(split, Features) or split.X is not X:
+            split = split_features(X, self.categorical_features)
+        return split
+
+    # ---------------------------------------------------------- relevance
     def _compute_relevance(self, y):
+        """Relevance of the validated float64 ``y``; sets ``label_space_``."""
         rel = self.relevance
-        if isinstance(rel, str) and rel == "lds":
-            values = LDSRelevance(
-                bins=self.bins, kernel=self.kernel, ks=self.ks, sigma=self.sigma
-            ).fit_transform(y)
-        elif isinstance(rel, str) and rel == "phi":
-            values = PhiRelevance().fit_transform(y)
-        elif hasattr(rel, "fit") and hasattr(rel, "transform"):
-            values = clone(rel).fit(y).transform(y)
+        if _is_lds(rel):
+            model = LDSRelevance(label_space=self.label_space)._fit(y)
+            self.label_space_ = model.label_space_
+            values = model._transform(y)
         else:
-            values = rel(y.copy())
+            self.__dict__.pop("label_space_", None)
+            if isinstance(rel, str) and rel == "phi":
+                values = PhiRelevance().fit_transform(y)
+            elif hasattr(rel, "fit") and hasattr(rel, "transform"):
+                values = clone(rel).fit(y).transform(y)
+            else:
+                values = rel(y.copy())
         values = np.asarray(values, dtype=float)
         if values.shape != y.shape:
             raise ValueError(
@@ -76,10 +156,7 @@ class BaseRegressionSampler(BaseSampler):
             raise ValueError("relevance must return finite values in [0, 1].")
         return values
 
-    def _validate_X(self, X):
-        """Validated X for this sampler (a Features object or an array)."""
-        raise NotImplementedError
-
+    # -------------------------------------------------------- public API
     def fit(self, X, y, **params):
         """Resample ``X, y`` and keep the fitted statistics.
 
@@ -92,13 +169,15 @@ class BaseRegressionSampler(BaseSampler):
         y : array-like of shape (n_samples,)
             Continuous target.
         **params : dict
-            Unused; accepted for API compatibility.
+            Not accepted: any keyword argument, ``sample_weight`` included,
+            raises a ``TypeError`` (see ``fit_resample``).
 
         Returns
         -------
         self : object
             The fitted sampler.
         """
+        self._check_params_kwargs(params, "fit")
         self.fit_resample(X, y)
         return self
 
@@ -115,16 +194,21 @@ class BaseRegressionSampler(BaseSampler):
             Continuous, finite target (a Series or one-column DataFrame is
             returned as such).
         **params : dict
-            Unused; accepted for API compatibility.
+            Not accepted: an unknown keyword argument raises a ``TypeError``
+            naming it, and so does ``sample_weight`` (the weights cannot
+            follow resampled rows; give them to the regressor, for example
+            with :class:`skdir.ReweightedRegressor`).
 
         Returns
         -------
-        X_resampled : {ndarray, dataframe, list} of shape (n_samples_new, n_features)
+        X_resampled : {array-like, sparse matrix, dataframe} of shape (n_samples_new, n_features)
             The kept original rows (``X[sample_indices_]``), then the
             synthetic rows, in the container of ``X``.
         y_resampled : {ndarray, series, dataframe, list} of shape (n_samples_new,)
             The corresponding targets, in the container of ``y``.
         """
+        self._check_params_kwargs(params, "fit_resample")
+        self._check_settings()
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y "
@@ -132,22 +216,69 @@ class BaseRegressionSampler(BaseSampler):
             )
         y_orig = y
         y = check_target(y)
-        data = self._validate_X(X)
-        n_x = _n_samples(data.X if hasattr(data, "num") else data)
-        if n_x != y.size:
+        try:
+            X_valid = self._validate_X(X)
+            if X_valid.shape[0] != y.size:
+                raise ValueError(
+                    f"Inconsistent numbers of samples (X: {X_valid.shape[0]}, y: "
+                    f"{y.size})."
+                )
+            validate_data(self, X=X, skip_check_array=True, reset=True)
+            self.training_targets_ = TrainingTargets.from_y(y)
+            X_res, y_res = self._fit_resample(X_valid, y)
+        finally:
+            self.__dict__.pop("_split", None)
+        y_res = self._restore_dtype(np.asarray(y_res), np.asarray(y_orig))
+        if y_res.ndim != 1 or _num_samples(X_res) != y_res.shape[0]:
             raise ValueError(
-                f"Inconsistent numbers of samples (X: {n_x}, y: {y.size})."
+                f"{type(self).__name__}._fit_resample must return X_resampled and a "
+                "1-D y_resampled with as many rows; got "
+                f"{_num_samples(X_res)} rows and y of shape {y_res.shape}."
             )
-        validate_data(self, X=X, skip_check_array=True, reset=True)
-        self.training_targets_ = TrainingTargets.from_y(y)
-        # None draws fresh entropy rather than the global RandomState, which
-        # is neither used nor advanced.
-        rng = (
-            np.random.RandomState()
-            if self.random_state is None
-            else check_random_state(self.random_state)
-        )
+        if isinstance(X, (list, tuple)) and isinstance(X_res, np.ndarray):
+            X_res = X_res.tolist()
+        return X_res, restore_y(y_orig, y_res, X_res)
 
+    def _restore_dtype(self, y_res, y_arr):
+        """``y_res`` in the dtype of the given ``y`` where that loses nothing.
+
+        A floating ``y`` keeps its dtype; another dtype comes back only from
+        the samplers that select rows (their targets are original values),
+        else the output is float64.
+        """
+        if y_res.ndim == 2 and y_res.shape[1] == 1:
+            y_res = y_res[:, 0]
+        dtype = y_arr.dtype
+        if y_res.dtype == dtype:
+            return y_res
+        if dtype.kind == "f":
+            return y_res.astype(dtype)
+        if self._selects_rows and dtype.kind in "biuO":
+            cast = y_res.astype(dtype)
+            if np.array_equal(cast.astype(np.float64), y_res):
+                return cast
+        return y_res
+
+    # -------------------------------------------------------- the template
+    def _fit_resample(self, X, y):
+        """Resample the validated ``X`` and float64 ``y``.
+
+        Parameters
+        ----------
+        X : {DataFrame, ndarray, sparse matrix} of shape (n_samples, n_features)
+            The validated features (see the class docstring).
+        y : ndarray of shape (n_samples,), dtype=float64
+            The validated, finite target.
+
+        Returns
+        -------
+        X_resampled : {DataFrame, ndarray, sparse matrix}
+            The kept original rows, then the synthetic ones, in the kind of
+            ``X``.
+        y_resampled : ndarray of shape (n_samples_new,), dtype=float64
+            Their targets.
+        """
+        rng = check_random_state(self.random_state)
         relevance = self._compute_relevance(y)
         self.relevance_ = relevance
         rare = relevance >= self.threshold
@@ -164,11 +295,12 @@ class BaseRegressionSampler(BaseSampler):
                 f"every target has relevance >= threshold={self.threshold} (every "
                 "sample is rare)"
             )
+        data = X if self._selects_rows else self._features(X)
         if reason is not None:
             warnings.warn(
                 f"{type(self).__name__}: {reason}; returning the data unchanged.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
             kept = np.arange(y.size)
             self._record_unchanged(y, rare)
@@ -176,39 +308,27 @@ class BaseRegressionSampler(BaseSampler):
         else:
             kept, synthetic = self._resample(data, y, relevance, rare, rng)
         self.sample_indices_ = kept
-        return self._output(data, y_orig, y, kept, synthetic, isinstance(X, list))
+        if not isinstance(data, Features):
+            return take_rows(X, kept), y[kept]
+        if synthetic is None:
+            syn_num = np.empty((0, data.num.shape[1]))
+            syn_src = np.empty((0, data.nom.shape[1]), dtype=np.intp)
+            syn_y = np.empty(0)
+        else:
+            syn_num, syn_src, syn_y = synthetic
+        X_out = rebuild(data, kept, syn_num, syn_src)
+        return X_out, np.concatenate([y[kept], syn_y])
 
-    _needs_normal = True
+    def _resample(self, data, y, relevance, rare, rng):
+        """Rows to keep and synthetic part ``(num, src, y)`` or None.
 
-    def _fit_resample(self, X, y):
-        # imbalanced-learn's abstract hook; fit_resample does the work here.
-        return self.fit_resample(X, y)
+        ``data`` is the validated X for the samplers that select rows and its
+        :class:`~skdir.resampling._data.Features` for the others.
+        """
+        raise NotImplementedError
 
     def _record_unchanged(self, y, rare):
         self.sampling_strategy_ = {}
-
-    def _output(self, data, y_orig, y, kept, synthetic, as_list):
-        y_arr = np.asarray(y_orig)
-        if y_arr.ndim == 2:
-            y_arr = y_arr[:, 0]
-        if hasattr(data, "num"):
-            X_src = data.X
-            if synthetic is None:
-                syn_num = np.empty((0, data.num.shape[1]))
-                syn_src = np.empty((0, data.nom.shape[1]), dtype=np.intp)
-                syn_y = np.empty(0)
-            else:
-                syn_num, syn_src, syn_y = synthetic
-            X_out = rebuild(data, kept, syn_num, syn_src)
-            y_dtype = y_arr.dtype if y_arr.dtype.kind == "f" else np.float64
-            y_out = np.concatenate([y[kept], syn_y]).astype(y_dtype, copy=False)
-        else:
-            X_src = data
-            X_out = take_rows(data, kept)
-            y_out = y_arr[kept]
-        if as_list and not _is_dataframe(X_src):
-            X_out = X_out.tolist()
-        return X_out, restore_y(y_orig, y_out, X_out)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -226,9 +346,8 @@ class BaseBumpSampler(BaseRegressionSampler):
     """Base of the samplers that resample the rare and normal bumps of y.
 
     Subclasses implement ``_grow(data, y, bump, n_new, rng)`` returning the
-    synthetic part ``(num, src, y)`` of one rare bump (or ``None`` to
-    duplicate rows), and set ``_kind`` to ``"both"``, ``"over"`` or
-    ``"under"``.
+    synthetic part ``(num, src, y)`` of one rare bump (or an array of rows to
+    duplicate), and set ``_kind`` to ``"both"``, ``"over"`` or ``"under"``.
 
     Warning: this class should not be used directly.
     """

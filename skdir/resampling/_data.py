@@ -1,6 +1,7 @@
 """Input containers of the samplers: split X into numeric and nominal parts,
 and rebuild the same container (array, list, DataFrame) for the output."""
 
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,7 +12,13 @@ __all__ = ["Features", "split_features", "index_rows", "rebuild", "restore_y"]
 
 
 def _is_dataframe(X):
-    return hasattr(X, "iloc") and hasattr(X, "columns") and hasattr(X, "dtypes")
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(X, pd.DataFrame)
+
+
+def _is_series(y):
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(y, pd.Series)
 
 
 def _is_nominal_dtype(dtype):
@@ -273,11 +280,11 @@ def rebuild(features, kept, syn_num, syn_src):
 
 def restore_y(y_orig, values, X_out):
     """Put ``values`` in the container of the original ``y``."""
-    if hasattr(y_orig, "iloc"):
+    if _is_dataframe(y_orig) or _is_series(y_orig):
         import pandas as pd
 
         index = X_out.index if _is_dataframe(X_out) else None
-        if hasattr(y_orig, "columns"):
+        if _is_dataframe(y_orig):
             return pd.DataFrame(
                 np.asarray(values).reshape(-1, 1), columns=y_orig.columns, index=index
             )

@@ -5,7 +5,6 @@ from numbers import Real
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseBumpSampler
-from ._data import split_features
 from ._generate import noise_bump
 from ._smoter import _ATTR_DOC, _RANDOM_STATE_DOC, _SHARED_DOC
 
@@ -62,10 +61,7 @@ class GaussianNoise(BaseBumpSampler):
         sampling_strategy="balance",
         relevance="lds",
         threshold=0.5,
-        bins=None,
-        kernel="gaussian",
-        ks=5,
-        sigma=2.0,
+        label_space=None,
         perturbation=0.1,
         categorical_features="auto",
         random_state=None,
@@ -73,16 +69,11 @@ class GaussianNoise(BaseBumpSampler):
         self.sampling_strategy = sampling_strategy
         self.relevance = relevance
         self.threshold = threshold
-        self.bins = bins
-        self.kernel = kernel
-        self.ks = ks
-        self.sigma = sigma
+        self.label_space = label_space
         self.perturbation = perturbation
         self.categorical_features = categorical_features
         self.random_state = random_state
 
-    def _validate_X(self, X):
-        return split_features(X, self.categorical_features)
 
     def _grow(self, data, y, bump, n_new, rng):
         return noise_bump(data, y, bump, n_new, rng, perturbation=self.perturbation)

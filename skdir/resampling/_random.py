@@ -2,7 +2,6 @@
 
 from ._base import BaseBumpSampler
 from ._bumps import spread_seeds
-from ._data import index_rows
 from ._smoter import _ATTR_DOC, _RANDOM_STATE_DOC, _SHARED_DOC
 
 __all__ = ["RandomOverSampler", "RandomUnderSampler"]
@@ -15,23 +14,15 @@ class _RandomBumpSampler(BaseBumpSampler):
         sampling_strategy="balance",
         relevance="lds",
         threshold=0.5,
-        bins=None,
-        kernel="gaussian",
-        ks=5,
-        sigma=2.0,
+        label_space=None,
         random_state=None,
     ):
         self.sampling_strategy = sampling_strategy
         self.relevance = relevance
         self.threshold = threshold
-        self.bins = bins
-        self.kernel = kernel
-        self.ks = ks
-        self.sigma = sigma
+        self.label_space = label_space
         self.random_state = random_state
 
-    def _validate_X(self, X):
-        return index_rows(X)
 
     def _grow(self, data, y, bump, n_new, rng):
         return bump[spread_seeds(bump.size, n_new, rng)]

@@ -70,10 +70,7 @@ class SMOGN(SMOTER):
         sampling_strategy="balance",
         relevance="lds",
         threshold=0.5,
-        bins=None,
-        kernel="gaussian",
-        ks=5,
-        sigma=2.0,
+        label_space=None,
         k_neighbors=5,
         perturbation=0.02,
         categorical_features="auto",
@@ -82,7 +79,7 @@ class SMOGN(SMOTER):
     ):
         super().__init__(
             sampling_strategy=sampling_strategy, relevance=relevance,
-            threshold=threshold, bins=bins, kernel=kernel, ks=ks, sigma=sigma,
+            threshold=threshold, label_space=label_space,
             k_neighbors=k_neighbors, categorical_features=categorical_features,
             n_jobs=n_jobs, random_state=random_state,
         )

@@ -5,7 +5,6 @@ from numbers import Integral
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseBumpSampler
-from ._data import split_features
 from ._generate import interpolate_bump
 
 __all__ = ["SMOTER"]
@@ -23,28 +22,31 @@ _SHARED_DOC = """
         by increasing y, see ``bumps_``) sets counts as given; unnamed bumps
         are unchanged.
     relevance : {"lds", "phi"}, callable or estimator, default="lds"
-        Relevance of the targets, in [0, 1]: ``"lds"`` is
-        :class:`~skdir.relevance.LDSRelevance` with ``bins``, ``kernel``,
-        ``ks`` and ``sigma``; ``"phi"`` is
-        :class:`~skdir.relevance.PhiRelevance` with its defaults; an object
-        with ``fit(y)`` and ``transform(y)`` (such as ``PhiRelevance(
-        extremes="high")``) is cloned and fitted on ``y``; a callable is
-        called on ``y`` and must return one value in [0, 1] per sample.
+        Relevance of the targets, in [0, 1]: ``"lds"`` is the LDS rarity of
+        ``label_space`` (:class:`~skdir.relevance.LDSRelevance`); ``"phi"``
+        is :class:`~skdir.relevance.PhiRelevance` with its defaults; an
+        object with ``fit(y)`` and ``transform(y)`` (such as
+        ``PhiRelevance(extremes="high")``) is cloned and fitted on ``y``; a
+        callable is called on ``y`` and must return one value in [0, 1] per
+        sample.
     threshold : float, default=0.5
         Targets with relevance ``>= threshold`` are rare.
-    bins : LabelBins, int, "auto", array-like or None, default=None
-        Bins of the LDS relevance (see :func:`skdir.bins.resolve_bins`).
-    kernel : {"gaussian", "triang", "laplace"}, default="gaussian"
-        LDS kernel.
-    ks : int, default=5
-        LDS window size in bins.
-    sigma : float, default=2.0
-        LDS kernel width in bins."""
+    label_space : LabelSpace or None, default=None
+        Bins and smoothing kernel of ``relevance="lds"``
+        (:class:`~skdir.LabelSpace`). None fits ``LabelSpace()`` on the
+        targets of each fit; an unfitted one is cloned and fitted on them; a
+        fitted one is used as it is (the same edges and counts on every
+        fold). Only ``relevance="lds"`` reads it: given with another
+        relevance, ``fit_resample`` raises a ``ValueError``."""
 
 _RANDOM_STATE_DOC = """
     random_state : int, RandomState instance or None, default=None
-        Seed of the sampling. None draws fresh entropy on each call; the
-        global NumPy random state is never used nor advanced."""
+        Seed of the sampling, as in scikit-learn
+        (:func:`sklearn.utils.check_random_state`): an int gives the same
+        output on every call; a ``RandomState`` is used, and advanced, as
+        given; None uses NumPy's global random state, so
+        ``np.random.seed(...)`` before ``fit_resample`` makes a run
+        repeatable (and each call advances that state)."""
 
 _ATTR_DOC = """
     sampling_strategy_ : dict
@@ -56,6 +58,9 @@ _ATTR_DOC = """
         Whether each bump is rare.
     relevance_ : ndarray of shape (n_samples,)
         Relevance of each training target.
+    label_space_ : LabelSpace
+        The fitted label space of the LDS relevance; only with
+        ``relevance="lds"``.
     sample_indices_ : ndarray of int
         Original rows kept, as they appear first in the output; synthetic
         rows follow.
@@ -150,10 +155,7 @@ class SMOTER(BaseBumpSampler):
         sampling_strategy="balance",
         relevance="lds",
         threshold=0.5,
-        bins=None,
-        kernel="gaussian",
-        ks=5,
-        sigma=2.0,
+        label_space=None,
         k_neighbors=5,
         categorical_features="auto",
         n_jobs=None,
@@ -162,17 +164,12 @@ class SMOTER(BaseBumpSampler):
         self.sampling_strategy = sampling_strategy
         self.relevance = relevance
         self.threshold = threshold
-        self.bins = bins
-        self.kernel = kernel
-        self.ks = ks
-        self.sigma = sigma
+        self.label_space = label_space
         self.k_neighbors = k_neighbors
         self.categorical_features = categorical_features
         self.n_jobs = n_jobs
         self.random_state = random_state
 
-    def _validate_X(self, X):
-        return split_features(X, self.categorical_features)
 
     def _grow(self, data, y, bump, n_new, rng):
         return interpolate_bump(

@@ -6,7 +6,6 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from ._base import BaseRegressionSampler
-from ._data import index_rows
 
 __all__ = ["WERCS"]
 
@@ -45,10 +44,12 @@ class WERCS(BaseRegressionSampler):
     threshold : float, default=0.5
         Only used to detect a target without rare values: when no relevance
         reaches it, a warning is raised and the data are returned unchanged.
-    bins, kernel, ks, sigma
-        LDS relevance parameters (see :class:`SMOTER`).
+    label_space : LabelSpace or None, default=None
+        Bins and kernel of ``relevance="lds"`` (see :class:`SMOTER`); only
+        that relevance reads it.
     random_state : int, RandomState instance or None, default=None
-        Seed of the sampling (see :class:`SMOTER`).
+        Seed of the sampling (see :class:`SMOTER`); None uses NumPy's global
+        random state.
 
     Attributes
     ----------
@@ -56,6 +57,9 @@ class WERCS(BaseRegressionSampler):
         ``{"over": n_added, "under": n_removed}``.
     relevance_ : ndarray of shape (n_samples,)
         Relevance of each training target.
+    label_space_ : LabelSpace
+        The fitted label space of the LDS relevance; only with
+        ``relevance="lds"``.
     sample_indices_ : ndarray of int
         Original row of every output row (copies included), sorted.
     training_targets_ : TrainingTargets
@@ -95,24 +99,16 @@ class WERCS(BaseRegressionSampler):
         under=0.5,
         relevance="lds",
         threshold=0.5,
-        bins=None,
-        kernel="gaussian",
-        ks=5,
-        sigma=2.0,
+        label_space=None,
         random_state=None,
     ):
         self.over = over
         self.under = under
         self.relevance = relevance
         self.threshold = threshold
-        self.bins = bins
-        self.kernel = kernel
-        self.ks = ks
-        self.sigma = sigma
+        self.label_space = label_space
         self.random_state = random_state
 
-    def _validate_X(self, X):
-        return index_rows(X)
 
     def _resample(self, data, y, relevance, rare, rng):
         n = y.size
