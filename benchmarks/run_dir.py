@@ -27,9 +27,14 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from skdir._cli_bench import load_dataset, run_benchmark, summarize
-from skdir._cli_methods import select_methods
-from skdir._cli_report import format_markdown, write_csv
+from skdir.cli import (
+    format_markdown,
+    load_dataset,
+    run_benchmark,
+    select_methods,
+    summarize,
+    write_csv,
+)
 
 #: Zero-shot regions of the AgeDB-DIR table: two interpolation gaps and the
 #: extrapolation tail (ages in years).

@@ -1,12 +1,13 @@
 """Command line entry point: ``python -m skdir`` / ``skdir``.
 
 Run ``skdir --help`` for the commands; with no arguments it runs the quick
-shot-wise benchmark on the bundled abalone data.
+shot-wise benchmark on the bundled abalone data. The entry point is
+:func:`skdir.cli.main`.
 """
 
 import sys
 
-from ._cli import main
+from .cli import main
 
 __all__ = ["main"]
 

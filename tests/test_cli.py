@@ -3,8 +3,10 @@
 import csv
 import io
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,12 +14,23 @@ from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skdir import LabelBins
+import skdir.cli
+from skdir import LabelSpace
 from skdir.__main__ import main
-from skdir._cli_bench import summarize
-from skdir._cli_methods import METHODS, select_methods
-from skdir._cli_report import best_vs_vanilla, format_markdown
+from skdir.cli import (
+    METHODS,
+    Context,
+    available,
+    best_vs_vanilla,
+    format_markdown,
+    parse_args,
+    select_methods,
+    summarize,
+    thread_limits,
+)
 from skdir.datasets import dir_split
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _run(argv, capsys):
@@ -178,8 +191,8 @@ def test_csv_run_matches_an_independent_computation(csv_path, tmp_path, capsys):
            for r in rows}
     # The same split and model, built by hand: colour one-hot (blue, red).
     features = np.column_stack([X, colour == "blue", colour == "red"]).astype(float)
-    bins = LabelBins(bin_width=np.ptp(y) / 50)
-    X_tr, X_te, y_tr, y_te = dir_split(features, y, bins=bins, per_bin=0.15,
+    space = LabelSpace(bin_width=np.ptp(y) / 50)
+    X_tr, X_te, y_tr, y_te = dir_split(features, y, label_space=space, per_bin=0.15,
                                        validation=False, random_state=3)
     model = make_pipeline(StandardScaler(), Ridge(alpha=1.0)).fit(X_tr, y_tr)
     mae = np.mean(np.abs(model.predict(X_te) - y_te))
@@ -280,42 +293,104 @@ def test_summarize_and_best_vs_vanilla():
 
 
 def test_quick_rows_build_from_the_public_api():
-    # The registry builds every quick row (no fitting here: that is the
-    # benchmark's job); unknown DIRRegressor parameters would raise.
-    from skdir._cli_methods import Context, available
-
-    for method in select_methods("quick"):
+    # The registry builds every row (no fitting here: that is the
+    # benchmark's job); unknown parameters would raise.
+    space = LabelSpace(bin_width=1).fit(np.arange(10.0))
+    for method in select_methods("all"):
         if available(method) is None:
-            estimator = method.build(Context(bins=LabelBins(bin_width=1)))
+            estimator = method.build(Context(label_space=space))
             assert hasattr(estimator, "fit") and hasattr(estimator, "predict")
 
 
-def test_no_arguments_run_the_default_benchmark(monkeypatch, capsys):
-    import skdir._cli as cli
-
-    seen = {}
-
-    def fake(args, out):
-        seen.update(vars(args))
-        return 0
-
-    monkeypatch.setattr(cli, "_benchmark", fake)
-    assert main([]) == 0
-    assert seen["command"] == "benchmark" and seen["dataset"] == "abalone"
-    assert seen["methods"] == "quick" and seen["seeds"] == "3" and not seen["plot"]
-    assert main(["--dataset", "concrete"]) == 0 and seen["dataset"] == "concrete"
+def test_no_arguments_run_the_default_benchmark():
+    args = parse_args([])
+    assert args.command == "benchmark" and args.dataset == "abalone"
+    assert args.methods == "quick" and args.seeds == "3" and not args.plot
+    args = parse_args(["--dataset", "concrete"])
+    assert args.command == "benchmark" and args.dataset == "concrete"
+    assert parse_args(["methods"]).command == "methods"
+    with pytest.raises(ValueError, match="unrecognized arguments"):
+        parse_args(["--frobnicate"])
 
 
 def test_thread_limits_are_restored():
-    torch = pytest.importorskip("torch")
     from threadpoolctl import threadpool_info
 
-    from skdir._cli import _thread_limits
-
+    torch = pytest.importorskip("torch")
     before = torch.get_num_threads()
     before_pools = [pool["num_threads"] for pool in threadpool_info()]
-    with _thread_limits(1):
+    with thread_limits(1):
         assert torch.get_num_threads() == 1
         assert all(pool["num_threads"] == 1 for pool in threadpool_info())
     assert torch.get_num_threads() == before
     assert [pool["num_threads"] for pool in threadpool_info()] == before_pools
+
+
+# --------------------------------------------------------------------------
+# the public Python API of the command line
+
+
+def test_public_names_exist():
+    names = skdir.cli.__all__
+    assert len(names) == len(set(names))
+    for name in names:
+        assert hasattr(skdir.cli, name), name
+    for name in ("main", "load_dataset", "select_methods", "run_benchmark",
+                 "summarize", "format_markdown", "write_csv", "METHODS"):
+        assert name in names
+    assert skdir.cli.main is main
+
+
+def test_run_benchmark_shares_one_label_space_per_seed():
+    # Every method of a seed is built from the same label space, fitted once
+    # on that seed's training targets.
+    seen = []
+
+    def build(ctx):
+        from sklearn.dummy import DummyRegressor
+
+        seen.append((ctx.random_state, ctx.label_space, ctx.n_samples))
+        return DummyRegressor()
+
+    methods = [skdir.cli.Method(key, key, "tabular", build) for key in ("a", "b")]
+    spec = skdir.cli.load_dataset("concrete")
+    records, skipped = skdir.cli.run_benchmark(spec, methods, [0, 1], progress=None)
+    assert skipped == {} and len(seen) == 4
+    for seed in (0, 1):
+        spaces = [space for s, space, _ in seen if s == seed]
+        assert spaces[0] is spaces[1]
+        _, y_train, _, _ = spec.split(seed)
+        np.testing.assert_array_equal(
+            spaces[0].counts_, LabelSpace(bin_width=5).fit(y_train).counts_)
+        assert {n for s, _, n in seen if s == seed} == {y_train.size}
+    assert seen[0][1] is not seen[2][1]
+
+
+def test_context_epochs_reach_min_steps():
+    ctx = Context(label_space=None, max_epochs=20, min_steps=600, batch_size=128,
+                  n_samples=1000)
+    # 1000 samples are 8 batches: 600 steps need 75 epochs.
+    assert ctx.epochs() == 75
+    assert Context(label_space=None, max_epochs=100, n_samples=1000).epochs() == 100
+    assert Context(label_space=None, max_epochs=20).epochs() == 20
+
+
+def test_samplers_get_a_label_space_only_with_lds():
+    pytest.importorskip("imblearn")
+    space = LabelSpace(bin_width=1).fit(np.arange(10.0))
+    ctx = Context(label_space=space, random_state=3)
+    phi = METHODS["smoter"].build(ctx).steps[0][1]
+    lds = METHODS["smoter-lds"].build(ctx).steps[0][1]
+    assert phi.relevance == "phi" and phi.label_space is None
+    assert lds.relevance == "lds" and lds.label_space is space
+    assert phi.random_state == lds.random_state == 3
+
+
+def test_benchmark_scripts_import_only_public_names():
+    # No private module of skdir (or of skdir.cli) in the script or here.
+    private = re.compile(r"\bskdir(\.[A-Za-z]\w*)*\._(?!_)\w+")
+    for path in (ROOT / "benchmarks" / "run_dir.py", Path(__file__)):
+        text = path.read_text(encoding="utf-8")
+        assert not private.search(text), (path, private.search(text))
+    text = (ROOT / "benchmarks" / "run_dir.py").read_text(encoding="utf-8")
+    assert "from skdir.cli import" in text

@@ -32,7 +32,7 @@ DOCS_REQUIREMENTS = (
 PUBLIC_MODULES = (
     "skdir", "skdir.metrics", "skdir.model_selection", "skdir.relevance",
     "skdir.resampling", "skdir.datasets", "skdir.plotting", "skdir.nn",
-    "skdir.nn.losses", "skdir.base",
+    "skdir.nn.losses", "skdir.base", "skdir.cli",
 )
 # The gallery runs a few seconds per example; the whole build takes about a
 # minute on two cores. The limit leaves room for slow machines.

@@ -35,6 +35,7 @@ PUBLIC_MODULES = {
     "skdir.nn": ("torch", "skorch"),
     "skdir.nn.losses": ("torch", "skorch"),
     "skdir.base": (),
+    "skdir.cli": (),
 }
 OBJECT_CHECKS = ("GL08", "PR01", "PR02", "PR03", "EX01")
 METHOD_CHECKS = ("GL08", "PR01", "PR02", "PR03")

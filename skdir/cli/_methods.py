@@ -1,56 +1,123 @@
 """The methods of the DIR benchmark: a registry of rows built from the public API.
 
 Each row of the benchmark table is a :class:`Method` whose ``build`` makes an
-unfitted estimator from a :class:`Context` (bins, seed, base model and
-training budget). Rows whose module cannot be imported (``skdir.resampling``
-before it exists, ``skdir.nn`` without torch) are reported as unavailable
-with the reason, never silently dropped.
+unfitted estimator from a :class:`Context` (label space, seed, base model
+and training budget). Rows whose module cannot be imported (``skdir.nn``
+without torch) are reported as unavailable with the reason, never silently
+dropped.
 """
 
 import importlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import numpy as np
-from sklearn.base import BaseEstimator, RegressorMixin, clone
-from sklearn.utils.validation import check_is_fitted
-
-__all__ = ["Context", "Method", "METHODS", "available", "select_methods"]
+__all__ = ["Context", "METHODS", "METHOD_GROUPS", "Method", "available",
+           "select_methods"]
 
 
 @dataclass
 class Context:
-    """What a method needs to build its estimator."""
+    """What a benchmark method needs to build its estimator.
 
-    bins: object
+    Parameters
+    ----------
+    label_space : LabelSpace or None
+        The label space of the weights, the LDS relevance, FDS and the
+        Balanced MSE losses. The benchmark passes the one fitted on the
+        training targets of the seed, so every method of a seed sees the
+        same bins and counts.
+    random_state : int, default=0
+        Seed of the estimators.
+    model : {"hgb", "ridge"}, default="hgb"
+        Regressor of the tabular rows: histogram gradient boosting
+        (``max_iter=100``) or ridge on standardised features.
+    max_epochs : int, default=20
+        Training epochs of the neural rows.
+    min_steps : int, default=600
+        Small training sets get more epochs, up to this many optimiser steps
+        in all (needs ``n_samples``).
+    n_samples : int, default=None
+        Size of the training set; None leaves ``max_epochs`` as it is.
+    batch_size : int, default=128
+        Batch size of the neural rows.
+    lr : float, default=1e-3
+        Learning rate of the neural rows.
+    device : str, default="cpu"
+        Torch device of the neural rows.
+
+    See Also
+    --------
+    Method : A row of the benchmark, built from a context.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdir import LabelSpace
+    >>> from skdir.cli import METHODS, Context
+    >>> space = LabelSpace(bin_width=1).fit(np.array([1, 2, 2, 3, 3, 3.0]))
+    >>> ctx = Context(label_space=space, model="ridge", random_state=1)
+    >>> model = METHODS["sqinv-lds"].build(ctx)
+    >>> model.weighter.label_space is space
+    True
+    """
+
+    label_space: object
     random_state: int = 0
     model: str = "hgb"
     max_epochs: int = 20
     min_steps: int = 600
+    n_samples: int = None
     batch_size: int = 128
     lr: float = 1e-3
     device: str = "cpu"
-    extra: dict = field(default_factory=dict)
+
+    def epochs(self):
+        """Training epochs of the neural rows: enough for ``min_steps`` steps.
+
+        Returns
+        -------
+        epochs : int
+            ``max(max_epochs, ceil(min_steps / batches))`` with ``batches =
+            ceil(n_samples / batch_size)``; ``max_epochs`` when
+            ``n_samples`` is None.
+        """
+        if self.n_samples is None:
+            return self.max_epochs
+        batches = -(-int(self.n_samples) // self.batch_size)
+        return max(self.max_epochs, -(-self.min_steps // max(batches, 1)))
 
 
 @dataclass(frozen=True)
 class Method:
     """One row of the benchmark table.
 
-    Attributes
+    Parameters
     ----------
     key : str
         Name on the command line (``--methods``).
     label : str
         Name in the table.
-    family : str
+    family : {"tabular", "neural"}
         ``"tabular"`` (a scikit-learn regressor) or ``"neural"``
-        (:class:`skdir.nn.DIRRegressor`); each family has its own Vanilla row.
+        (:class:`skdir.nn.DIRRegressor`); each family has its own Vanilla row
+        (``"vanilla"`` and ``"nn-vanilla"``).
     build : callable
-        ``build(context) -> estimator``.
-    requires : str or None
-        Module that must be importable.
-    quick : bool
+        ``build(context) -> estimator``, an unfitted regressor.
+    requires : str, default=None
+        Module that must be importable for the row to run.
+    quick : bool, default=False
         Part of the default quick run.
+
+    See Also
+    --------
+    select_methods : Rows of the registry by name or group.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import Ridge
+    >>> from skdir.cli import Method, available
+    >>> ridge = Method("ridge", "Ridge", "tabular", lambda ctx: Ridge())
+    >>> available(ridge) is None
+    True
     """
 
     key: str
@@ -59,13 +126,6 @@ class Method:
     build: object
     requires: str = None
     quick: bool = False
-
-
-def _set_supported(estimator, **params):
-    """Set the parameters the estimator has; ignore the others."""
-    names = estimator.get_params(deep=False)
-    estimator.set_params(**{k: v for k, v in params.items() if k in names})
-    return estimator
 
 
 def _base_regressor(ctx):
@@ -86,9 +146,9 @@ def _vanilla(ctx):
 
 def _reweighted(reweight, lds):
     def build(ctx):
-        from .weighting import LDSWeighter, ReweightedRegressor
+        from skdir import LDSWeighter, ReweightedRegressor
 
-        weighter = LDSWeighter(bins=ctx.bins, reweight=reweight, lds=lds)
+        weighter = LDSWeighter(label_space=ctx.label_space, reweight=reweight, lds=lds)
         return ReweightedRegressor(_base_regressor(ctx), weighter)
 
     return build
@@ -99,51 +159,14 @@ def _resampled(sampler_name, relevance):
         from imblearn.pipeline import Pipeline
 
         resampling = importlib.import_module("skdir.resampling")
-        sampler = getattr(resampling, sampler_name)()
-        params = {"random_state": ctx.random_state, "bins": ctx.bins}
-        if relevance is not None:
-            params["relevance"] = relevance
-        _set_supported(sampler, **params)
+        params = {"random_state": ctx.random_state, "relevance": relevance}
+        if relevance == "lds":
+            # The phi relevance has no label space; only LDS takes one.
+            params["label_space"] = ctx.label_space
+        sampler = getattr(resampling, sampler_name)(**params)
         return Pipeline([("sampler", sampler), ("model", _base_regressor(ctx))])
 
     return build
-
-
-class _StandardizedTarget(RegressorMixin, BaseEstimator):
-    """Fit a DIRRegressor on the standardised target, in the same label bins.
-
-    The bins are fitted on the original target and handed to the network as
-    standardised edges, so LDS, FDS and BNI see exactly the bins of the shot
-    metrics while the network trains on a unit-scale target. Small training
-    sets get more epochs, up to ``min_steps`` optimiser steps in all.
-    """
-
-    def __init__(self, regressor=None, bins=None, min_steps=0):
-        self.regressor = regressor
-        self.bins = bins
-        self.min_steps = min_steps
-
-    def fit(self, X, y):
-        from ._targets import TrainingTargets
-        from ._validation import check_target
-        from .bins import fitted_bins, resolve_bins
-
-        y = check_target(y)
-        edges = fitted_bins(resolve_bins(self.bins), y).edges_
-        self.mean_, self.scale_ = float(y.mean()), float(y.std()) or 1.0
-        self.regressor_ = clone(self.regressor).set_params(
-            bins=(edges - self.mean_) / self.scale_)
-        params = self.regressor_.get_params()
-        batches = -(-y.size // params["batch_size"])
-        epochs = max(params["max_epochs"], -(-self.min_steps // batches))
-        self.regressor_.set_params(max_epochs=epochs)
-        self.regressor_.fit(X, (y - self.mean_) / self.scale_)
-        self.training_targets_ = TrainingTargets.from_y(y)
-        return self
-
-    def predict(self, X):
-        check_is_fitted(self)
-        return np.asarray(self.regressor_.predict(X)).ravel() * self.scale_ + self.mean_
 
 
 def _neural(**params):
@@ -152,23 +175,20 @@ def _neural(**params):
         from sklearn.preprocessing import StandardScaler
 
         nn = importlib.import_module("skdir.nn")
-        model = nn.DIRRegressor()
         settings = {
-            "max_epochs": ctx.max_epochs,
+            "max_epochs": ctx.epochs(),
             "batch_size": ctx.batch_size,
             "lr": ctx.lr,
             "device": ctx.device,
             "random_state": ctx.random_state,
+            "label_space": ctx.label_space,
             "loss": "l1",
             **params,
         }
-        unknown = [k for k in params if k not in model.get_params(deep=False)]
-        if unknown:
-            raise ValueError(f"DIRRegressor has no parameter(s) {unknown}.")
-        _set_supported(model, **settings)
-        return Pipeline([("scale", StandardScaler()),
-                         ("model", _StandardizedTarget(model, bins=ctx.bins,
-                                                       min_steps=ctx.min_steps))])
+        # DIRRegressor standardises the target itself (scale_target=True),
+        # with the label space in the target's own units.
+        model = nn.DIRRegressor(**settings)
+        return Pipeline([("scale", StandardScaler()), ("model", model)])
 
     return build
 
@@ -224,26 +244,30 @@ def _registry():
     ]
     # Balanced MSE with the reference's defaults in the target's own units:
     # the noise scale starts at one label bin (the reference's 1.0 on
-    # one-year age bins) and is learned at sigma_lr=1e-2; the "fixed sigma"
+    # one-year age bins) and is learned at a rate of 1e-2; the "fixed sigma"
     # rows keep it at one bin (the reference's --fix_noise_sigma).
     for imp, quick in (("gai", False), ("bmc", False), ("bni", True)):
-        learned = {"init_noise_sigma": "auto", "sigma_lr": 1e-2}
-        fixed = {"init_noise_sigma": "auto", "fix_noise_sigma": True}
+        learned = {"loss": imp, "loss_params": {"init_noise_sigma": "auto"},
+                   "noise_sigma_lr": 1e-2}
+        fixed = {"loss": imp,
+                 "loss_params": {"init_noise_sigma": "auto", "fix_noise_sigma": True}}
         neural += [
-            (f"nn-bmse-{imp}", f"Balanced MSE ({imp.upper()})",
-             {"loss": imp, "loss_params": learned}, quick),
+            (f"nn-bmse-{imp}", f"Balanced MSE ({imp.upper()})", learned, quick),
             (f"nn-bmse-{imp}-fixed", f"Balanced MSE ({imp.upper()}, fixed sigma)",
-             {"loss": imp, "loss_params": fixed}, False),
+             fixed, False),
         ]
     for key, label, params, quick in neural:
         rows.append(Method(key, label, "neural", _neural(**params), nn, quick))
     return {m.key: m for m in rows}
 
 
-#: All benchmark rows by key, in table order.
+#: Every benchmark row by key, in table order (see :class:`Method`).
 METHODS = _registry()
 
-_GROUPS = {
+#: The groups :func:`select_methods` understands, each a predicate on a
+#: :class:`Method`: ``quick`` (the default run), ``all``, ``tabular`` and
+#: ``neural``.
+METHOD_GROUPS = {
     "quick": lambda m: m.quick,
     "all": lambda m: True,
     "tabular": lambda m: m.family == "tabular",
@@ -252,7 +276,25 @@ _GROUPS = {
 
 
 def available(method):
-    """None when the method can run here, else the reason it cannot."""
+    """Whether a benchmark method can run here, and if not, why.
+
+    Parameters
+    ----------
+    method : Method
+        A row of the benchmark.
+
+    Returns
+    -------
+    reason : str or None
+        None when the module the method requires imports, else one line
+        saying why it does not.
+
+    Examples
+    --------
+    >>> from skdir.cli import METHODS, available
+    >>> available(METHODS["vanilla"]) is None
+    True
+    """
     if method.requires is None:
         return None
     try:
@@ -263,26 +305,48 @@ def available(method):
     return None
 
 
-def select_methods(spec):
+def select_methods(names):
     """Methods named by a comma-separated list of keys and group names.
 
-    Groups: ``quick`` (the default run), ``all``, ``tabular``, ``neural``.
-    Raises ValueError naming the unknown names.
+    Parameters
+    ----------
+    names : str
+        Keys of :data:`METHODS` and groups of :data:`METHOD_GROUPS`
+        (``quick``, ``all``, ``tabular``, ``neural``), separated by commas;
+        case and spaces are ignored.
+
+    Returns
+    -------
+    methods : list of Method
+        The chosen rows in table order, each once.
+
+    Raises
+    ------
+    ValueError
+        Naming the unknown names, or when ``names`` names nothing.
+
+    Examples
+    --------
+    >>> from skdir.cli import select_methods
+    >>> [m.key for m in select_methods("sqinv-lds, VANILLA")]
+    ['vanilla', 'sqinv-lds']
+    >>> len(select_methods("tabular"))
+    13
     """
-    names = [name.strip().lower() for name in spec.split(",") if name.strip()]
-    if not names:
+    keys = [name.strip().lower() for name in names.split(",") if name.strip()]
+    if not keys:
         raise ValueError("--methods is empty; give method names or a group.")
-    unknown = [n for n in names if n not in METHODS and n not in _GROUPS]
+    unknown = [n for n in keys if n not in METHODS and n not in METHOD_GROUPS]
     if unknown:
         raise ValueError(
             f"unknown method(s) {', '.join(unknown)}; choose from groups "
-            f"{', '.join(_GROUPS)} or methods {', '.join(METHODS)} "
+            f"{', '.join(METHOD_GROUPS)} or methods {', '.join(METHODS)} "
             "(see `skdir methods`)."
         )
     chosen = set()
-    for name in names:
-        if name in _GROUPS:
-            chosen.update(k for k, m in METHODS.items() if _GROUPS[name](m))
+    for name in keys:
+        if name in METHOD_GROUPS:
+            chosen.update(k for k, m in METHODS.items() if METHOD_GROUPS[name](m))
         else:
             chosen.add(name)
     return [m for k, m in METHODS.items() if k in chosen]

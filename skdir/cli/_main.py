@@ -1,4 +1,4 @@
-"""The ``skdir`` command line: a shot-wise DIR benchmark on bundled or own data."""
+"""The ``skdir`` command line: argument parsing and the commands."""
 
 import argparse
 import contextlib
@@ -9,7 +9,13 @@ import time
 
 import numpy as np
 
-__all__ = ["main"]
+from ._benchmark import run_benchmark, summarize
+from ._datasets import DATASETS, load_dataset
+from ._methods import METHODS, available, select_methods
+from ._plots import write_plots
+from ._report import format_markdown, format_terminal, write_csv, write_summary_csv
+
+__all__ = ["main", "parse_args", "thread_limits"]
 
 _DESCRIPTION = """\
 Imbalanced regression benchmark. `skdir` (or `python -m skdir`) with no
@@ -37,7 +43,7 @@ with --bin-width, --per-bin, --many, --few).
 """
 
 
-class _Error(Exception):
+class _Error(ValueError):
     """A bad command line or input: reported in one line, exit status 2."""
 
 
@@ -47,7 +53,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _build_parser():
-    from . import __version__
+    from skdir import __version__
 
     parser = _Parser(prog="skdir", description=_DESCRIPTION,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -158,8 +164,6 @@ def _parse_gaps(text):
 
 
 def _list_datasets(out):
-    from ._cli_bench import DATASETS
-
     for name, spec in DATASETS.items():
         print(f"{name:<12} {spec.description}", file=out)
     print("or a path to a CSV file, with --target COLUMN", file=out)
@@ -167,8 +171,6 @@ def _list_datasets(out):
 
 
 def _list_methods(out):
-    from ._cli_methods import METHODS, available
-
     for key, method in METHODS.items():
         reason = available(method)
         state = "" if reason is None else f"  [unavailable: {reason}]"
@@ -188,13 +190,37 @@ def _check_matplotlib():
 def _benchmark(args, out):
     if args.threads < 1:
         raise _Error("--threads must be at least 1")
-    with _thread_limits(args.threads):
+    with thread_limits(args.threads):
         return _run_benchmark(args, out)
 
 
 @contextlib.contextmanager
-def _thread_limits(n_threads):
-    """Limit OpenMP/BLAS (and torch, when installed) to ``n_threads``."""
+def thread_limits(n_threads):
+    """Limit the threads of the numerical libraries while the block runs.
+
+    OpenMP and BLAS (through :mod:`threadpoolctl`) and, when it is
+    installed, torch use at most ``n_threads`` threads inside the ``with``
+    block; the previous settings are restored on leaving it. The benchmark's
+    models are small, and more threads than free cores slow them down.
+
+    Parameters
+    ----------
+    n_threads : int
+        Largest number of threads, at least 1.
+
+    Yields
+    ------
+    None
+        The block runs under the limits.
+
+    Examples
+    --------
+    >>> from threadpoolctl import threadpool_info
+    >>> from skdir.cli import thread_limits
+    >>> with thread_limits(1):
+    ...     print(all(pool["num_threads"] == 1 for pool in threadpool_info()))
+    True
+    """
     from threadpoolctl import threadpool_limits
 
     torch = None
@@ -212,10 +238,6 @@ def _thread_limits(n_threads):
 
 
 def _run_benchmark(args, out):
-    from ._cli_bench import load_dataset, run_benchmark, summarize
-    from ._cli_methods import select_methods
-    from ._cli_report import format_terminal
-
     seeds = _parse_seeds(args.seeds)
     gaps = _parse_gaps(args.gaps)
     for name in ("epochs", "batch_size"):
@@ -279,27 +301,74 @@ def _run_benchmark(args, out):
 
 
 def _write_outputs(folder, spec, records, summary, notes, plot, outcomes):
-    from ._cli_report import format_markdown, write_csv, write_summary_csv
-
     with open(os.path.join(folder, "results.md"), "w", encoding="utf-8") as handle:
         handle.write(format_markdown(summary, title=spec.name, notes=notes))
     write_csv(records, os.path.join(folder, "results.csv"))
     write_summary_csv(summary, os.path.join(folder, "summary.csv"), dataset=spec.name)
     if plot:
-        from ._cli_plots import write_plots
-
         write_plots(folder, spec, summary, outcomes)
 
 
-def main(argv=None, *, out=None):
-    """Run the command line; return the exit status.
+_COMMANDS = ("benchmark", "datasets", "methods")
+
+
+def parse_args(argv=None):
+    """Parse the arguments of the ``skdir`` command line.
+
+    As on the command line, no arguments, or arguments that do not start
+    with a command (``benchmark``, ``datasets``, ``methods``) or ``--help`` /
+    ``--version``, are those of ``skdir benchmark``.
 
     Parameters
     ----------
     argv : list of str, default=None
-        Arguments without the program name; None reads ``sys.argv[1:]``. No
-        arguments run ``skdir benchmark``.
-    out : file, default=None
+        Arguments without the program name; None reads ``sys.argv[1:]``.
+
+    Returns
+    -------
+    args : argparse.Namespace
+        The parsed arguments; ``args.command`` names the command.
+
+    Raises
+    ------
+    ValueError
+        On an unknown option or a malformed value, in one line.
+    SystemExit
+        For ``--help`` and ``--version``, after printing them.
+
+    Examples
+    --------
+    >>> from skdir.cli import parse_args
+    >>> args = parse_args([])
+    >>> args.command, args.dataset, args.methods, args.seeds
+    ('benchmark', 'abalone', 'quick', '3')
+    >>> parse_args(["--dataset", "concrete", "--per-bin", "0.2"]).per_bin
+    0.2
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in _COMMANDS
+                    and argv[0] not in ("-h", "--help", "--version")):
+        argv = ["benchmark"] + argv
+    return _build_parser().parse_args(argv)
+
+
+def main(argv=None, *, out=None):
+    """Run the ``skdir`` command line and return its exit status.
+
+    ``skdir`` and ``python -m skdir`` call it. The commands are
+
+    - ``benchmark`` (the default, also with no arguments): fit each chosen
+      method on an imbalanced training set and report MAE, MSE and GM on a
+      balanced test set for all, many-, medium- and few-shot targets, as
+      mean ± std over seeds; ``skdir benchmark --help`` lists its options;
+    - ``datasets``: list the bundled datasets;
+    - ``methods``: list the benchmark methods and whether they can run here.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        Arguments without the program name; None reads ``sys.argv[1:]``.
+    out : file-like, default=None
         Where results and progress go; None is ``sys.stdout``. Errors go to
         ``sys.stderr`` as one line.
 
@@ -307,15 +376,27 @@ def main(argv=None, *, out=None):
     -------
     status : int
         0 on success, 2 on bad input, 130 when interrupted.
+
+    See Also
+    --------
+    run_benchmark : The benchmark from Python.
+
+    Examples
+    --------
+    >>> import io
+    >>> from skdir.cli import main
+    >>> buffer = io.StringIO()
+    >>> main(["datasets"], out=buffer)
+    0
+    >>> print(buffer.getvalue().splitlines()[1])
+    concrete     compressive strength of 1,030 concrete samples (bundled, UCI)
+    >>> main(["benchmark", "--dataset", "concrete", "--methods", "vanilla",
+    ...       "--model", "ridge", "--seeds", "1", "--quiet"], out=buffer)
+    0
     """
     out = sys.stdout if out is None else out
-    argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"benchmark", "datasets", "methods"}
-    if not argv or (argv[0] not in commands
-                    and argv[0] not in ("-h", "--help", "--version")):
-        argv = ["benchmark"] + argv
     try:
-        args = _build_parser().parse_args(argv)
+        args = parse_args(argv)
         if args.command == "datasets":
             return _list_datasets(out)
         if args.command == "methods":

@@ -1,0 +1,134 @@
+"""The plots of ``skdir benchmark --plot``, written as PNG files."""
+
+import os
+
+import numpy as np
+from sklearn.base import clone
+
+from ._methods import Context
+
+__all__ = ["write_plots"]
+
+
+def _figure(width=7.0, height=4.0):
+    # A Figure without pyplot: no GUI backend is touched.
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig, fig.subplots()
+
+
+def _best(summary, family, shot="few"):
+    rows = [(row[(shot, "mae")][0], key) for (fam, key), row in summary.items()
+            if fam == family and np.isfinite(row.get((shot, "mae"), (np.nan,))[0])
+            and not key.endswith("vanilla")]
+    return min(rows)[1] if rows else None
+
+
+def write_plots(folder, spec, summary, outcomes):
+    """Write the plots of a benchmark run as PNG files (needs matplotlib).
+
+    The plots are those of :mod:`skdir.plotting`, for the first seed:
+
+    - ``label_distribution.png``: training labels, LDS density and SQINV
+      weights;
+    - ``error_by_target.png``: test error by target value of each family's
+      Vanilla row and its best row on few-shot MAE;
+    - ``shot_mae.png``: MAE per shot group of every row (mean ± std);
+    - ``resampling.png``: training targets before and after the sampler of
+      the first SMOTER or SMOGN row (with or without LDS) that ran, when
+      one did.
+
+    Parameters
+    ----------
+    folder : str or path-like
+        Existing directory the files are written to.
+    spec : DatasetSpec
+        The dataset of the run.
+    summary : dict
+        As :func:`summarize` returns it.
+    outcomes : list of Outcome
+        As :func:`run_benchmark` returns them with ``keep_predictions=True``;
+        not empty.
+
+    Returns
+    -------
+    paths : list of str
+        The files written.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from skdir.cli import (load_dataset, run_benchmark, select_methods,
+    ...                        summarize, write_plots)
+    >>> spec = load_dataset("concrete")
+    >>> records, skipped, outcomes = run_benchmark(
+    ...     spec, select_methods("vanilla,sqinv-lds"), seeds=[0],
+    ...     context={"model": "ridge"}, progress=None, keep_predictions=True)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     paths = write_plots(folder, spec, summarize(records), outcomes)
+    ...     names = sorted(os.path.basename(path) for path in paths)
+    >>> names
+    ['error_by_target.png', 'label_distribution.png', 'shot_mae.png']
+    """
+    from skdir import LDSWeighter
+    from skdir.plotting import (
+        plot_error_by_target,
+        plot_label_distribution,
+        plot_resampling,
+        plot_shot_results,
+    )
+
+    paths = []
+    seed = outcomes[0].seed
+    first = [o for o in outcomes if o.seed == seed]
+    X_train, y_train, y_test = first[0].X_train, first[0].y_train, first[0].y_test
+
+    def save(fig, name):
+        path = os.path.join(folder, name)
+        fig.savefig(path, dpi=120)
+        paths.append(path)
+
+    fig, ax = _figure()
+    plot_label_distribution(
+        y_train, weighter=LDSWeighter(label_space=spec.label_space()), ax=ax)
+    ax.set_title(f"{spec.name}: training labels, LDS density and SQINV weights")
+    save(fig, "label_distribution.png")
+
+    fig, ax = _figure()
+    preds = {}
+    for family in ("tabular", "neural"):
+        wanted = {"vanilla" if family == "tabular" else "nn-vanilla",
+                  _best(summary, family)}
+        for o in first:
+            if o.method.family == family and o.method.key in wanted:
+                preds[f"{o.method.label} ({family})"] = o.y_pred
+    plot_error_by_target(y_test, preds, y_train=y_train,
+                         label_space=spec.label_space(), ax=ax)
+    ax.set_title(f"{spec.name}: test error by target value (seed {seed})")
+    save(fig, "error_by_target.png")
+
+    # Room for one legend entry per row.
+    n_rows = len(summary)
+    fig, ax = _figure(max(7.0, 0.3 * n_rows + 3), max(4.0, 0.22 * n_rows + 1))
+    results = {f"{row['label']}{' (nn)' if fam == 'neural' else ''}":
+               {shot: {"mae": row[(shot, "mae")]} for shot in ("all", "many", "medium",
+                                                               "few")}
+               for (fam, _), row in summary.items()}
+    plot_shot_results(results, metric="mae", ax=ax)
+    ax.set_title(f"{spec.name}: MAE per shot group (mean ± std over seeds)")
+    save(fig, "shot_mae.png")
+
+    sampled = [o for o in first
+               if o.method.key in ("smoter", "smoter-lds", "smogn", "smogn-lds")]
+    if sampled:
+        method = sampled[0].method
+        space = spec.label_space().fit(y_train)
+        pipe = method.build(Context(label_space=space, random_state=seed))
+        sampler = clone(pipe.steps[0][1])
+        _, y_res = sampler.fit_resample(X_train, y_train)
+        fig, ax = _figure()
+        plot_resampling(y_train, y_res, label_space=spec.label_space(), ax=ax)
+        ax.set_title(f"{spec.name}: training targets before and after {method.label}")
+        save(fig, "resampling.png")
+    return paths
