@@ -17,9 +17,11 @@ import subprocess
 import sys
 
 OPERATIONS = {
-    "lds": ("LDSWeighter(n_bins=100).fit_transform(y)", False),
-    "bins": ("LabelBins(bin_width=0.1).fit(y)", False),
-    "shots": ("shot_metrics(y, y_pred, y_train=y, bins=100)", False),
+    "lds": ("LDSWeighter(label_space=LabelSpace(n_bins=100)).fit_transform(y)", False),
+    "bins": ("LabelSpace(bin_width=0.1).fit(y)", False),
+    "shots": (
+        "shot_metrics(y, y_pred, y_train=y, label_space=LabelSpace(n_bins=100))", False
+    ),
     "under": ("RandomUnderSampler(random_state=0).fit_resample(X, y)", True),
     "smoter": ("SMOTER(random_state=0).fit_resample(X, y)", True),
     "smogn": ("SMOGN(random_state=0).fit_resample(X, y)", True),
@@ -28,7 +30,7 @@ OPERATIONS = {
 _CHILD = r"""
 import json, resource, sys, time
 import numpy as np
-from skdir import LabelBins, LDSWeighter, RandomUnderSampler, SMOGN, SMOTER
+from skdir import LabelSpace, LDSWeighter, RandomUnderSampler, SMOGN, SMOTER
 from skdir.metrics import shot_metrics
 
 n, d, code, needs_X = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"

@@ -3,11 +3,10 @@
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 
 from ._validation import check_target
-from .bins import resolve_bins
+from .bins import check_label_space, fit_label_space
 
 __all__ = ["BinnedStratifiedKFold"]
 
@@ -35,7 +34,7 @@ def _merge_sparse_bins(counts, min_count):
 class BinnedStratifiedKFold(StratifiedKFold):
     """Stratified K-fold for a continuous target.
 
-    The target is binned with :class:`~skdir.LabelBins`; consecutive bins
+    The target is binned with a :class:`~skdir.LabelSpace`; consecutive bins
     are merged until each group holds at least ``n_splits`` samples, so every
     fold receives a share of every target range, rare tails included; the
     groups are then split as classes by
@@ -46,9 +45,11 @@ class BinnedStratifiedKFold(StratifiedKFold):
     ----------
     n_splits : int, default=5
         Number of folds, >= 2.
-    bins : LabelBins, int, "auto", array-like or None, default=None
-        Bins of the target (see :class:`~skdir.LabelBins`); None means
-        ``LabelBins()``.
+    label_space : LabelSpace, default=None
+        Bins of the target. An unfitted one (None means ``LabelSpace()``) is
+        fitted on the ``y`` given to :meth:`split`; a fitted one is used as
+        given, its edges binning ``y`` (values outside its range go to its
+        edge bins) and the bins merged on the counts of ``y``.
     shuffle : bool, default=False
         Shuffle each group before splitting it into folds.
     random_state : int, RandomState instance or None, default=None
@@ -61,17 +62,21 @@ class BinnedStratifiedKFold(StratifiedKFold):
     Examples
     --------
     >>> import numpy as np
+    >>> from skdir import LabelSpace
     >>> from skdir.model_selection import BinnedStratifiedKFold
     >>> y = np.r_[np.arange(90) / 90.0, [5.0, 6.0, 7.0, 8.0, 9.0]]
     >>> X = np.zeros((y.size, 1))
-    >>> cv = BinnedStratifiedKFold(n_splits=5, bins=10)
+    >>> uniform = LabelSpace(n_bins=10, strategy="uniform")
+    >>> cv = BinnedStratifiedKFold(n_splits=5, label_space=uniform)
     >>> [int((y[test] > 4).sum()) for _, test in cv.split(X, y)]
     [1, 1, 1, 1, 1]
     """
 
-    def __init__(self, n_splits=5, *, bins=None, shuffle=False, random_state=None):
+    def __init__(
+        self, n_splits=5, *, label_space=None, shuffle=False, random_state=None
+    ):
         super().__init__(n_splits=n_splits, shuffle=shuffle, random_state=random_state)
-        self.bins = bins
+        self.label_space = label_space
 
     def strata(self, y):
         """The stratum (merged bin) of each target value.
@@ -88,16 +93,16 @@ class BinnedStratifiedKFold(StratifiedKFold):
         """
         if isinstance(self.n_splits, bool) or not isinstance(self.n_splits, Integral):
             raise TypeError(f"n_splits must be an integer, got {self.n_splits!r}.")
+        check_label_space(self.label_space)
         y = check_target(y)
         if y.size < self.n_splits:
             raise ValueError(
                 f"Cannot have n_splits={self.n_splits} greater than the number of "
                 f"samples: n_samples={y.size}."
             )
-        bins = clone(resolve_bins(self.bins)).fit(y)
-        index = bins.transform(y)
-        groups = _merge_sparse_bins(bins.counts_, self.n_splits)
-        return groups[index]
+        space = fit_label_space(self.label_space, y)
+        groups = _merge_sparse_bins(space._histogram(y), self.n_splits)
+        return groups[space._index(y)]
 
     def split(self, X, y, groups=None):
         """Generate indices to split data into training and test set.

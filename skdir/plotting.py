@@ -9,8 +9,8 @@ axes, so plots compose with the rest of a matplotlib figure.
 import numpy as np
 
 from ._validation import check_same_length, check_target
-from .bins import fitted_bins, resolve_bins
-from .metrics._shots import _check_thresholds
+from .bins import SHOTS, fit_label_space
+from .metrics._shots import _shot_space
 
 __all__ = [
     "plot_error_by_target",
@@ -42,19 +42,23 @@ def _axes(ax):
 
 
 def plot_label_distribution(y, *, weighter=None, sample_weight=None, ax=None):
-    """Empirical label counts, the LDS effective density and the weights.
+    """Empirical label counts, the LDS effective counts and the weights.
 
-    Bars give the training count of each bin; a line gives the weighter's
-    effective density, rescaled to the same total so the two are comparable;
-    the weight of each bin is drawn on a second y axis.
+    The weighter is fitted on ``y`` and its fitted label space
+    (``weighter.label_space_``) drawn: bars give the training count of each
+    bin (``counts_``); a line gives the LDS effective counts
+    (``effective_counts_``), rescaled to the same total so the two are
+    comparable; the weighter's weight of each bin (``bin_weights_``) is
+    drawn on a second y axis.
 
     Parameters
     ----------
     y : array-like of shape (n_samples,)
         Training targets.
     weighter : LDSWeighter, default=None
-        Unfitted or fitted weighter; it is cloned and fitted on ``y``. None
-        uses ``LDSWeighter()``.
+        Unfitted or fitted weighter; it is cloned and fitted on ``y`` (a
+        fitted ``label_space`` it holds stays as it is). None uses
+        ``LDSWeighter()``.
     sample_weight : array-like of shape (n_samples,), default=None
         Passed to the weighter's ``fit``.
     ax : matplotlib Axes, default=None
@@ -70,10 +74,11 @@ def plot_label_distribution(y, *, weighter=None, sample_weight=None, ax=None):
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> import numpy as np
-    >>> from skdir import LDSWeighter
+    >>> from skdir import LabelSpace, LDSWeighter
     >>> from skdir.plotting import plot_label_distribution
     >>> y = np.random.RandomState(0).exponential(10, size=500)
-    >>> ax = plot_label_distribution(y, weighter=LDSWeighter(n_bins=30))
+    >>> weighter = LDSWeighter(label_space=LabelSpace(n_bins=30, strategy="uniform"))
+    >>> ax = plot_label_distribution(y, weighter=weighter)
     >>> len(ax.patches)
     30
     """
@@ -85,22 +90,18 @@ def plot_label_distribution(y, *, weighter=None, sample_weight=None, ax=None):
     y = check_target(y, allow_constant=False)
     weighter = clone(LDSWeighter() if weighter is None else weighter)
     weighter.fit(y, sample_weight=sample_weight)
-    bins = weighter.bins_
-    width = np.diff(bins.edges_)
-    counts = weighter.counts_
-    ax.bar(bins.centers_, counts, width=width, color="0.75", edgecolor="0.55",
-           label="empirical")
-    density = weighter.effective_density_
-    if weighter.reweight == "sqrt_inv":
-        density = density**2
-    if density.sum() > 0:
-        density = density * counts.sum() / density.sum()
-        ax.plot(bins.centers_, density, color=SHOT_COLORS["many"], lw=2,
-                label="effective (LDS)" if weighter.lds else "transformed")
+    space = weighter.label_space_
+    counts = space.counts_
+    ax.bar(space.centers_, counts, width=np.diff(space.edges_), color="0.75",
+           edgecolor="0.55", label="empirical")
+    effective = space.effective_counts_
+    if effective.sum() > 0:
+        ax.plot(space.centers_, effective * counts.sum() / effective.sum(),
+                color=SHOT_COLORS["many"], lw=2, label="effective (LDS)")
     ax.set_xlabel("target value")
     ax.set_ylabel("training samples per bin")
     twin = ax.twinx()
-    twin.plot(bins.centers_, weighter.bin_weights_, color=SHOT_COLORS["few"],
+    twin.plot(space.centers_, weighter.bin_weights_, color=SHOT_COLORS["few"],
               lw=1.5, ls="--", label="weight")
     twin.set_ylabel("sample weight")
     handles = ax.get_legend_handles_labels()
@@ -111,39 +112,32 @@ def plot_label_distribution(y, *, weighter=None, sample_weight=None, ax=None):
     return ax
 
 
-def _shade_shots(ax, bins, many_threshold, few_threshold):
-    """Shade consecutive runs of many-, medium- and few-shot bins."""
-    counts = bins.counts_
-    shot = np.where(counts > many_threshold, "many",
-                    np.where(counts < few_threshold, "few", "medium"))
-    change = np.flatnonzero(shot[1:] != shot[:-1]) + 1
+def _shade_shots(ax, space):
+    """Shade consecutive runs of many-, medium- and few-shot bins.
+
+    The shot of a bin is that of its centre, by the label space's own rule.
+    """
+    codes = space._shot_codes(space.centers_)
+    change = np.flatnonzero(codes[1:] != codes[:-1]) + 1
     starts = np.concatenate(([0], change))
-    stops = np.concatenate((change, [shot.size]))
+    stops = np.concatenate((change, [codes.size]))
     labelled = set()
     for start, stop in zip(starts, stops):  # one span per run, not per bin
-        name = shot[start]
-        ax.axvspan(bins.edges_[start], bins.edges_[stop], color=SHOT_COLORS[name],
+        name = SHOTS[codes[start]]
+        ax.axvspan(space.edges_[start], space.edges_[stop], color=SHOT_COLORS[name],
                    alpha=0.12, lw=0,
                    label=f"{name}-shot" if name not in labelled else None)
         labelled.add(name)
 
 
-def plot_error_by_target(
-    y_true,
-    y_pred,
-    *,
-    y_train,
-    bins=None,
-    many_threshold=100,
-    few_threshold=20,
-    ax=None,
-):
+def plot_error_by_target(y_true, y_pred, *, y_train=None, label_space=None, ax=None):
     """Mean absolute error per target bin, with the shot regions shaded.
 
-    As the figures of Yang et al. (ICML 2021): the bins are fitted on the
-    training targets, each test sample counts in the bin of its true value
-    (values outside the training range in the edge bins), and the many-,
-    medium- and few-shot regions of the training distribution are shaded.
+    As the figures of Yang et al. (ICML 2021): the bins come from the label
+    space of the training targets, each test sample counts in the bin of its
+    true value (values outside the training range in the edge bins), and the
+    many-, medium- and few-shot regions of the training distribution are
+    shaded.
 
     Parameters
     ----------
@@ -152,12 +146,13 @@ def plot_error_by_target(
     y_pred : array-like of shape (n_samples,) or dict
         Predictions, or a dict mapping a model name to its predictions to
         compare several models.
-    y_train : array-like of shape (n_train,)
-        Training targets; they define the bins and the shot regions.
-    bins : LabelBins, int, "auto", array-like or None, default=None
-        Bins (see :class:`~skdir.LabelBins`).
-    many_threshold, few_threshold : float, default=100, 20
-        Shot thresholds, as in :func:`skdir.metrics.shot_groups`.
+    y_train : array-like of shape (n_train,), default=None
+        Training targets, on which ``label_space`` is fitted. Required unless
+        ``label_space`` is fitted, and then rejected.
+    label_space : LabelSpace, default=None
+        The bins and the shot thresholds, as in
+        :func:`skdir.metrics.shot_groups`: a fitted one is used as given, an
+        unfitted one (None means ``LabelSpace()``) is fitted on ``y_train``.
     ax : matplotlib Axes, default=None
         Axes to draw on.
 
@@ -170,31 +165,30 @@ def plot_error_by_target(
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> import numpy as np
+    >>> from skdir import LabelSpace
     >>> from skdir.plotting import plot_error_by_target
     >>> rng = np.random.RandomState(0)
     >>> y_train = rng.exponential(10, size=1000)
     >>> y_test = rng.uniform(0, 40, size=200)
     >>> ax = plot_error_by_target(y_test, {"model": y_test + rng.normal(size=200)},
-    ...                           y_train=y_train, bins=20)
+    ...                           y_train=y_train, label_space=LabelSpace(n_bins=20))
     >>> [line.get_label() for line in ax.get_lines()]
     ['model']
     """
-    _check_thresholds(many_threshold, few_threshold)
-    ax = _axes(ax)
     y_true = check_target(y_true, name="y_true")
-    y_train = check_target(y_train, name="y_train")
     preds = y_pred if isinstance(y_pred, dict) else {"prediction": y_pred}
-    label_bins = fitted_bins(resolve_bins(bins), y_train)
-    index = label_bins.transform(y_true)
-    n_test = np.bincount(index, minlength=label_bins.n_bins_)
-    present = n_test > 0
-    _shade_shots(ax, label_bins, many_threshold, few_threshold)
-    for name, pred in preds.items():
-        pred = check_target(pred, name="y_pred")
+    preds = {name: check_target(pred, name="y_pred") for name, pred in preds.items()}
+    for pred in preds.values():
         check_same_length(y_true, pred, names=("y_true", "y_pred"))
-        err = np.bincount(index, weights=np.abs(y_true - pred),
-                          minlength=label_bins.n_bins_)
-        ax.plot(label_bins.centers_[present], err[present] / n_test[present],
+    space = _shot_space(label_space, y_train)
+    ax = _axes(ax)
+    index = space._index(y_true)
+    n_test = space._histogram(y_true)
+    present = n_test > 0
+    _shade_shots(ax, space)
+    for name, pred in preds.items():
+        err = np.bincount(index, weights=np.abs(y_true - pred), minlength=space.n_bins_)
+        ax.plot(space.centers_[present], err[present] / n_test[present],
                 marker="o", ms=3, lw=1.5, label=name)
     ax.set_xlabel("target value")
     ax.set_ylabel("test MAE")
@@ -202,7 +196,7 @@ def plot_error_by_target(
     return ax
 
 
-def plot_resampling(y_before, y_after, *, bins=None, ax=None):
+def plot_resampling(y_before, y_after, *, label_space=None, ax=None):
     """Histograms of the targets before and after resampling.
 
     Parameters
@@ -211,8 +205,11 @@ def plot_resampling(y_before, y_after, *, bins=None, ax=None):
         Targets given to the sampler.
     y_after : array-like of shape (n_resampled,)
         Targets it returned.
-    bins : LabelBins, int, "auto", array-like or None, default=None
-        Bins, fitted on both sets of targets together.
+    label_space : LabelSpace, default=None
+        Bins of the histograms. An unfitted one (None means
+        ``LabelSpace()``) is fitted on both sets of targets together; a
+        fitted one is used as given (values outside its range count in its
+        edge bins).
     ax : matplotlib Axes, default=None
         Axes to draw on.
 
@@ -225,20 +222,24 @@ def plot_resampling(y_before, y_after, *, bins=None, ax=None):
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> import numpy as np
+    >>> from skdir import LabelSpace
     >>> from skdir.plotting import plot_resampling
     >>> y = np.random.RandomState(0).exponential(size=300)
-    >>> ax = plot_resampling(y, np.r_[y, y[y > 2]], bins=15)
+    >>> ax = plot_resampling(y, np.r_[y, y[y > 2]], label_space=LabelSpace(n_bins=15))
     >>> [p.get_label() for p in ax.patches][:1], len(ax.patches)
     (['before (300)'], 2)
     """
-    ax = _axes(ax)
     y_before = check_target(y_before, name="y_before")
     y_after = check_target(y_after, name="y_after")
-    label_bins = fitted_bins(resolve_bins(bins), np.concatenate([y_before, y_after]))
-    edges = label_bins.edges_
-    ax.hist(y_before, bins=edges, histtype="stepfilled", color="0.75",
-            edgecolor="0.55", label=f"before ({y_before.size})")
-    ax.hist(y_after, bins=edges, histtype="step", lw=2, color=SHOT_COLORS["many"],
+    space = fit_label_space(label_space, np.concatenate([y_before, y_after]))
+    ax = _axes(ax)
+    edges = space.edges_
+    # Counts from the label space, drawn as histograms of the bin centres.
+    ax.hist(space.centers_, bins=edges, weights=space._histogram(y_before),
+            histtype="stepfilled", color="0.75", edgecolor="0.55",
+            label=f"before ({y_before.size})")
+    ax.hist(space.centers_, bins=edges, weights=space._histogram(y_after),
+            histtype="step", lw=2, color=SHOT_COLORS["many"],
             label=f"after ({y_after.size})")
     ax.set_xlabel("target value")
     ax.set_ylabel("samples per bin")

@@ -2,17 +2,23 @@
 
 The expected values are computed here from the formulas of the reference
 implementation (one bin per integer age, ``range(121)``), with plain numpy and
-scipy, independently of skdir.
+scipy, independently of skdir, or are the published numbers of the AgeDB-DIR
+split (1530 many-, 448 medium- and 162 few-shot test images).
 """
 
 import numpy as np
 import pytest
 from scipy.ndimage import convolve1d, gaussian_filter1d
 
-from skdir import LabelBins, LDSWeighter
-from skdir.metrics import shot_metrics
+from skdir import LabelSpace, LDSWeighter
+from skdir.metrics import shot_groups, shot_metrics
 
 MAX_TARGET = 121
+
+
+def agedb_space():
+    """The label space of the reference code: one bin per age, LDS (5, 2)."""
+    return LabelSpace(bin_width=1, kernel="gaussian", ks=5, sigma=2)
 
 
 def reference_weights(labels, reweight, lds, ks=5, sigma=2.0, clip_empty=False):
@@ -41,7 +47,7 @@ def reference_weights(labels, reweight, lds, ks=5, sigma=2.0, clip_empty=False):
 def test_sqrt_inv_weights_match_reference(agedb_labels, lds):
     y = agedb_labels["train"]
     expected = reference_weights(y, "sqrt_inv", lds)
-    got = LDSWeighter(bin_width=1, reweight="sqrt_inv", lds=lds, ks=5, sigma=2).fit_transform(y)
+    got = LDSWeighter(label_space=agedb_space(), reweight="sqrt_inv", lds=lds).fit_transform(y)
     np.testing.assert_allclose(got, expected, rtol=1e-6)
     assert got.mean() == pytest.approx(1.0)
 
@@ -52,11 +58,11 @@ def test_inverse_weights_match_reference_formula(agedb_labels):
     # populated); with LDS they agree away from the empty age 2 and the ages
     # above the data that the reference pads with 5.
     y = agedb_labels["train"]
-    weighter = LDSWeighter(bin_width=1, reweight="inverse", lds=False)
+    weighter = LDSWeighter(label_space=agedb_space(), reweight="inverse", lds=False)
     np.testing.assert_allclose(
         weighter.fit_transform(y), reference_weights(y, "inverse", lds=False), rtol=1e-6
     )
-    got = LDSWeighter(bin_width=1, reweight="inverse", lds=True).fit_transform(y)
+    got = LDSWeighter(label_space=agedb_space(), reweight="inverse", lds=True).fit_transform(y)
     np.testing.assert_allclose(got, reference_weights(y, "inverse", True), rtol=1e-6)
     faithful = reference_weights(y, "inverse", True, clip_empty=True)
     far = (y >= 5) & (y <= 98)
@@ -66,9 +72,9 @@ def test_inverse_weights_match_reference_formula(agedb_labels):
 
 def test_width_one_bins_are_integer_ages(agedb_labels):
     y = agedb_labels["train"]
-    bins = LabelBins(bin_width=1).fit(y)
-    np.testing.assert_array_equal(bins.edges_[bins.transform(y)], np.floor(y))
-    np.testing.assert_array_equal(bins.counts_, np.bincount(y.astype(int))[1:])
+    space = agedb_space().fit(y)
+    np.testing.assert_array_equal(space.edges_[space.transform(y)], np.floor(y))
+    np.testing.assert_array_equal(space.counts_, np.bincount(y.astype(int))[1:])
 
 
 def test_shot_counts_match_independent_count(agedb_labels):
@@ -83,7 +89,33 @@ def test_shot_counts_match_independent_count(agedb_labels):
         "medium": int(((per_test >= 20) & (per_test <= 100)).sum()),
         "few": int((per_test < 20).sum()),
     }
-    res = shot_metrics(test, test + 1.0, y_train=train, bins=LabelBins(bin_width=1))
+    res = shot_metrics(test, test + 1.0, y_train=train, label_space=agedb_space())
     assert {k: res[k]["n"] for k in expected} == expected
     assert res["all"]["n"] == test.size == sum(expected.values())
     assert res["few"]["mae"] == pytest.approx(1.0)
+
+
+def test_published_shot_counts_with_a_fitted_label_space(agedb_labels):
+    # The published AgeDB-DIR test set: 1530 many-, 448 medium-, 162 few-shot.
+    space = agedb_space().fit(agedb_labels["train"])
+    test = agedb_labels["test"]
+    groups = shot_groups(test, label_space=space)
+    counts = {shot: int(np.sum(groups == shot)) for shot in ("many", "medium", "few")}
+    assert counts == {"many": 1530, "medium": 448, "few": 162}
+    res = shot_metrics(test, test + 2.0, label_space=space)
+    assert {shot: res[shot]["n"] for shot in counts} == counts
+    assert res["many"]["mae"] == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("lds, ratio", [(True, 30.07), (False, 18.79)])
+def test_weight_ratio_with_a_fitted_label_space(agedb_labels, lds, ratio):
+    # Largest over smallest training weight of sqrt_inv (+ LDS) on AgeDB-DIR,
+    # the weighter using the fitted label space as given.
+    y = agedb_labels["train"]
+    space = agedb_space().fit(y)
+    weighter = LDSWeighter(label_space=space, reweight="sqrt_inv", lds=lds).fit(y)
+    assert weighter.label_space_ is space
+    weights = weighter.transform(y)
+    assert weights.max() / weights.min() == pytest.approx(ratio, abs=0.005)
+    expected = reference_weights(y, "sqrt_inv", lds)
+    assert weights.max() / weights.min() == pytest.approx(expected.max() / expected.min(), rel=1e-6)

@@ -19,7 +19,7 @@ distributed = pytest.importorskip("dask.distributed")
 joblib = pytest.importorskip("joblib")
 Pipeline = pytest.importorskip("imblearn.pipeline").Pipeline
 
-from skdir import LabelBins, LDSWeighter, ReweightedRegressor  # noqa: E402
+from skdir import LabelSpace, LDSWeighter, ReweightedRegressor  # noqa: E402
 from skdir.metrics import shot_scorers  # noqa: E402
 from skdir.model_selection import BinnedStratifiedKFold  # noqa: E402
 
@@ -44,18 +44,32 @@ def _data(n=240, seed=0):
     return X, y
 
 
-def _search(pipeline, grid, bins):
-    scoring = shot_scorers(
-        ["mae", "gm"], bins=bins, many_threshold=40, few_threshold=10
+def _space():
+    """Unfitted: each consumer fits it on its own training targets."""
+    return LabelSpace(n_bins=8, strategy="uniform", many_threshold=40, few_threshold=10)
+
+
+def _cv():
+    return BinnedStratifiedKFold(
+        n_splits=3, label_space=_space(), shuffle=True, random_state=0
     )
+
+
+def _search(pipeline, grid):
     return GridSearchCV(
         pipeline,
         grid,
-        scoring=scoring,
+        scoring=shot_scorers(["mae", "gm"], label_space=_space()),
         refit="neg_mae_few",
-        cv=BinnedStratifiedKFold(n_splits=3, bins=bins, shuffle=True, random_state=0),
+        cv=_cv(),
         error_score="raise",
     )
+
+
+def _count_of(values, edges, counts):
+    inside = (values >= edges[0]) & (values <= edges[-1])
+    idx = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, counts.size - 1)
+    return np.where(inside, counts[idx], 0)
 
 
 def _assert_same_search(sequential, parallel, X):
@@ -88,28 +102,31 @@ def _run_both(search, X, y):
 
 def test_reweighted_pipeline_on_dask_matches_sequential(client):
     X, y = _data()
-    bins = LabelBins(n_bins=8)
     pipeline = Pipeline(
         [
             ("scale", StandardScaler()),
-            ("model", ReweightedRegressor(Ridge(), LDSWeighter(bins=bins))),
+            ("model", ReweightedRegressor(Ridge(), LDSWeighter(label_space=_space()))),
         ]
     )
-    grid = {
-        "model__weighter__reweight": ["none", "sqrt_inv", "inverse"],
-        "model__regressor__alpha": [0.1, 10.0],
-    }
-    sequential, parallel = _run_both(_search(pipeline, grid, bins), X, y)
+    alphas = [0.1, 10.0]
+    grid = [
+        {"model__weighter__reweight": ["sqrt_inv", "inverse"],
+         "model__regressor__alpha": alphas},
+        # Unweighted: LDS would have no effect and is switched off.
+        {"model__weighter__reweight": ["none"], "model__weighter__lds": [False],
+         "model__regressor__alpha": alphas},
+    ]
+    sequential, parallel = _run_both(_search(pipeline, grid), X, y)
     _assert_same_search(sequential, parallel, X)
     # The scores are real shot-wise errors: the few-shot MAE of the best
     # candidate, recomputed by hand on the first fold, matches the record.
-    train, test = next(
-        BinnedStratifiedKFold(n_splits=3, bins=bins, shuffle=True, random_state=0)
-        .split(X, y)
-    )
+    train, test = next(_cv().split(X, y))
     best = clone(pipeline).set_params(**parallel.best_params_).fit(X[train], y[train])
-    fitted = clone(bins).fit(y[train])
-    few = fitted.count_of(y[test]) < 10
+    # Training count of each test target's bin, by hand: 8 equal-width bins
+    # over the training fold, 0 outside its range.
+    edges = np.linspace(y[train].min(), y[train].max(), 9)
+    counts = np.histogram(y[train], bins=edges)[0]
+    few = _count_of(y[test], edges, counts) < 10
     assert 0 < few.sum() < few.size
     expected = -np.mean(np.abs(best.predict(X[test])[few] - y[test][few]))
     assert parallel.cv_results_["split0_test_neg_mae_few"][parallel.best_index_] == (
@@ -122,10 +139,9 @@ def test_reweighted_pipeline_on_dask_matches_sequential(client):
 def test_sampler_pipeline_on_dask_matches_sequential(client):
     resampling = pytest.importorskip("skdir.resampling")
     X, y = _data(n=300, seed=1)
-    bins = LabelBins(n_bins=8)
     pipeline = Pipeline(
         [
-            ("sampler", resampling.SMOGN(bins=bins, random_state=0)),
+            ("sampler", resampling.SMOGN(label_space=_space(), random_state=0)),
             ("scale", StandardScaler()),
             ("model", Ridge()),
         ]
@@ -134,18 +150,17 @@ def test_sampler_pipeline_on_dask_matches_sequential(client):
         "sampler__k_neighbors": [3, 5],
         "sampler__sampling_strategy": ["balance", "extreme"],
     }
-    sequential, parallel = _run_both(_search(pipeline, grid, bins), X, y)
+    sequential, parallel = _run_both(_search(pipeline, grid), X, y)
     _assert_same_search(sequential, parallel, X)
     # The shot groups came from the original training targets recorded by the
     # sampler, not from the resampled ones: the many-shot score of a fold is
     # the MAE on the test targets whose bin held > 40 of the fold's original
     # training targets.
-    train, test = next(
-        BinnedStratifiedKFold(n_splits=3, bins=bins, shuffle=True, random_state=0)
-        .split(X, y)
-    )
+    train, test = next(_cv().split(X, y))
     fitted = clone(pipeline).set_params(**parallel.best_params_).fit(X[train], y[train])
-    many = clone(bins).fit(y[train]).count_of(y[test]) > 40
+    edges = np.linspace(y[train].min(), y[train].max(), 9)
+    counts = np.histogram(y[train], bins=edges)[0]
+    many = _count_of(y[test], edges, counts) > 40
     assert 0 < many.sum() < many.size
     expected = -np.mean(np.abs(fitted.predict(X[test])[many] - y[test][many]))
     assert parallel.cv_results_["split0_test_neg_mae_many"][parallel.best_index_] == (

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from skdir import LabelBins
+from skdir import LabelSpace
 from skdir.datasets import (
     AGEDB_DIR_AGES,
     agedb_dir_counts,
@@ -227,7 +227,7 @@ def _reference_sizes(y, edges, per_bin):
 def test_dir_split_reproduces_agedb_dir_from_the_embedded_profile():
     total = sum(agedb_dir_counts(s) for s in ("train", "val", "test"))
     y = np.repeat(AGEDB_DIR_AGES, total).astype(float)
-    parts = dir_split(None, y, bins=LabelBins(bin_width=1), per_bin=30,
+    parts = dir_split(None, y, label_space=LabelSpace(bin_width=1), per_bin=30,
                       return_indices=True, random_state=0)
     for idx, split in zip(parts, ("train", "val", "test")):
         counts = np.bincount(y[idx].astype(int), minlength=102)[1:]
@@ -253,20 +253,19 @@ def test_embedded_profile_matches_the_published_labels():
 def test_dir_split_partition_and_sizes(values, n_bins, per_bin, validation, seed):
     y = np.array(values)
     y_copy = y.copy()
-    parts = dir_split(None, y, bins=n_bins, per_bin=per_bin, validation=validation,
-                      return_indices=True, random_state=seed)
+    space = LabelSpace(n_bins=n_bins, strategy="uniform")
+    parts = dir_split(None, y, label_space=space, per_bin=per_bin,
+                      validation=validation, return_indices=True, random_state=seed)
     np.testing.assert_array_equal(y, y_copy)
     assert len(parts) == (3 if validation else 2)
     joined = np.concatenate(parts)
     np.testing.assert_array_equal(np.sort(joined), np.arange(y.size))
-    bins = LabelBins(n_bins=n_bins).fit(y)
-    expected = _reference_sizes(y, bins.edges_, per_bin)
+    # Equal-width bins by hand (a constant target: bins centred on it).
+    lo, hi = (y.min(), y.max()) if np.ptp(y) > 0 else (y[0] - 0.5, y[0] + 0.5)
+    edges = np.linspace(lo, hi, n_bins + 1)
+    expected = _reference_sizes(y, edges, per_bin)
     for idx in parts[1:]:
-        np.testing.assert_array_equal(
-            np.bincount(bins.transform(y[idx]), minlength=bins.n_bins_)
-            if idx.size else np.zeros(bins.n_bins_, dtype=int),
-            expected,
-        )
+        np.testing.assert_array_equal(np.histogram(y[idx], bins=edges)[0], expected)
         assert np.all(np.diff(idx) > 0)
 
 
@@ -274,12 +273,12 @@ def test_dir_split_arrays_frames_and_seeds():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(500, 3))
     y = rng.exponential(size=500)
-    X_tr, X_va, X_te, y_tr, y_va, y_te = dir_split(X, y, bins=10, per_bin=8,
+    X_tr, X_va, X_te, y_tr, y_va, y_te = dir_split(X, y, label_space=LabelSpace(n_bins=10), per_bin=8,
                                                    random_state=5)
     assert X_tr.shape[0] == y_tr.size and X_te.shape[0] == y_te.size
-    again = dir_split(X, y, bins=10, per_bin=8, random_state=5)
+    again = dir_split(X, y, label_space=LabelSpace(n_bins=10), per_bin=8, random_state=5)
     np.testing.assert_array_equal(again[2], X_te)
-    other = dir_split(X, y, bins=10, per_bin=8, random_state=6)
+    other = dir_split(X, y, label_space=LabelSpace(n_bins=10), per_bin=8, random_state=6)
     assert not np.array_equal(other[2], X_te)
     # Every test row is a row of X with its own target.
     rows = {tuple(r): t for r, t in zip(X, y)}
@@ -287,11 +286,11 @@ def test_dir_split_arrays_frames_and_seeds():
     pd = pytest.importorskip("pandas")
     frame = pd.DataFrame(X, columns=["a", "b", "c"])
     series = pd.Series(y, name="t")
-    f_tr, f_te, s_tr, s_te = dir_split(frame, series, bins=10, per_bin=8,
+    f_tr, f_te, s_tr, s_te = dir_split(frame, series, label_space=LabelSpace(n_bins=10), per_bin=8,
                                        validation=False, random_state=5)
     assert isinstance(f_tr, pd.DataFrame) and isinstance(s_te, pd.Series)
     assert len(f_tr) + len(f_te) == 500
-    only_y = dir_split(None, y, bins=10, per_bin=8, random_state=5)
+    only_y = dir_split(None, y, label_space=LabelSpace(n_bins=10), per_bin=8, random_state=5)
     np.testing.assert_array_equal(only_y[2], y_te)
 
 
@@ -303,9 +302,25 @@ def test_dir_split_fraction():
         size = lambda c: np.minimum(c, counts // 3).sum()  # noqa: E731
         assert size(cap) >= fraction * counts.sum()
         assert cap == 1 or size(cap - 1) < fraction * counts.sum()
-        test = dir_split(None, y, bins=[-0.5, 0.5, 1.5, 2.5, 3.5, 4.5, 5.5],
-                         per_bin=fraction, return_indices=True, random_state=0)[2]
+        space = LabelSpace(edges=[-0.5, 0.5, 1.5, 2.5, 3.5, 4.5, 5.5])
+        test = dir_split(None, y, label_space=space, per_bin=fraction,
+                         return_indices=True, random_state=0)[2]
         assert test.size == size(cap)
+
+
+def test_dir_split_with_a_fitted_label_space():
+    # Edges fitted elsewhere are used as given: values beyond them count in
+    # the edge bins, and the caps come from the counts of y itself.
+    space = LabelSpace(edges=[0, 1, 2, 3]).fit([0.5, 1.5, 2.5])
+    y = np.r_[np.full(6, 0.5), [-4.0] * 3, np.full(3, 1.5), np.full(9, 2.5), [7.0] * 3]
+    train, val, test = dir_split(None, y, label_space=space, per_bin=2,
+                                 return_indices=True, random_state=0)
+    # Bins hold 9, 3, 12 samples: min(2, c // 3) = 2, 1, 2 per evaluation set.
+    for idx in (val, test):
+        np.testing.assert_array_equal(np.histogram(np.clip(y[idx], 0, 3), [0, 1, 2, 3])[0],
+                                      [2, 1, 2])
+    assert train.size == y.size - 10
+    np.testing.assert_array_equal(space.counts_, [1, 1, 1])
 
 
 @pytest.mark.parametrize(
@@ -315,6 +330,8 @@ def test_dir_split_fraction():
         ({"per_bin": 1.5}, ValueError, "per_bin"),
         ({"per_bin": "30"}, TypeError, "per_bin"),
         ({"per_bin": True}, TypeError, "per_bin"),
+        ({"label_space": 10}, TypeError, "label_space"),
+        ({"label_space": [0, 1, 2]}, TypeError, "label_space"),
     ],
 )
 def test_dir_split_errors(kwargs, error, match):

@@ -17,7 +17,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import SplineTransformer
 
-from skdir import LabelBins, LDSWeighter, ReweightedRegressor
+from skdir import LabelSpace, LDSWeighter, ReweightedRegressor
 from skdir.metrics import (
     balanced_mean_absolute_error,
     geometric_mean_absolute_error,
@@ -30,7 +30,11 @@ X = rng.normal(size=(n, 3))
 y = np.exp(0.8 * X[:, 0]) + 0.3 * X[:, 1] + 0.2 * rng.normal(size=n)
 X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
 
-bins = LabelBins(n_bins=30)
+# One label space for every tool: its bins, LDS kernel and shot thresholds.
+# Unfitted, each consumer fits it on the targets it is given (the weighters
+# on the training targets, the shot groups on ``y_train``, the balanced MAE
+# on ``y_test``).
+space = LabelSpace(n_bins=30)
 
 
 def base():
@@ -39,16 +43,18 @@ def base():
 
 models = {
     "plain": base(),
-    "SQINV + LDS": ReweightedRegressor(base(), LDSWeighter(bins=bins)),
-    "INV + LDS": ReweightedRegressor(base(), LDSWeighter(bins=bins, reweight="inverse")),
+    "SQINV + LDS": ReweightedRegressor(base(), LDSWeighter(label_space=space)),
+    "INV + LDS": ReweightedRegressor(
+        base(), LDSWeighter(label_space=space, reweight="inverse")
+    ),
 }
 
 rows = {}
 for name, model in models.items():
     pred = model.fit(X_train, y_train).predict(X_test)
-    res = shot_metrics(y_test, pred, y_train=y_train, bins=bins)
+    res = shot_metrics(y_test, pred, y_train=y_train, label_space=space)
     rows[name] = {f"MAE {g}": res[g]["mae"] for g in ("all", "many", "medium", "few")}
-    rows[name]["bMAE"] = balanced_mean_absolute_error(y_test, pred, bins=bins)
+    rows[name]["bMAE"] = balanced_mean_absolute_error(y_test, pred, label_space=space)
     rows[name]["GM"] = geometric_mean_absolute_error(y_test, pred)
     rows[name]["n few"] = res["few"]["n"]
 
@@ -60,8 +66,9 @@ print(table.round(3))
 # --------------------
 # The error per target bin against the training counts: the weighted models
 # trade a little accuracy on the dense bins for much better rare ones.
-fitted = LabelBins(n_bins=30).fit(y_train)
+fitted = LabelSpace(n_bins=30).fit(y_train)
 idx = fitted.transform(y_test)
+count = fitted.histogram(y_test)  # test samples per bin
 fig, ax = plt.subplots(figsize=(7, 3.5))
 ax.bar(fitted.centers_, fitted.counts_, width=np.diff(fitted.edges_), color="0.85")
 ax.set_ylabel("training samples")
@@ -70,7 +77,6 @@ ax2 = ax.twinx()
 for name, model in models.items():
     err = np.abs(model.predict(X_test) - y_test)
     total = np.bincount(idx, err, fitted.n_bins_)
-    count = np.bincount(idx, minlength=fitted.n_bins_)
     with np.errstate(invalid="ignore"):
         ax2.plot(fitted.centers_, total / count, "o-", ms=3, label=name)
 ax2.set_ylabel("test MAE per bin")

@@ -5,7 +5,8 @@ Empirical vs effective label density and LDS
 
 A long-tailed integer target ("ages"), its empirical label density, the
 effective density after label distribution smoothing (LDS) with three kernels,
-and the per-sample weights that :class:`~skdir.LDSWeighter` derives from it.
+and the per-sample weights that :class:`~skdir.LDSWeighter` derives from it,
+all read from one fitted :class:`~skdir.LabelSpace`.
 """
 
 # %%
@@ -14,13 +15,13 @@ and the per-sample weights that :class:`~skdir.LDSWeighter` derives from it.
 import matplotlib.pyplot as plt
 import numpy as np
 
-from skdir import LabelBins, LDSWeighter, kernel_window, smooth_counts
+from skdir import LabelSpace, LDSWeighter, kernel_window
 
 rng = np.random.RandomState(0)
 y = np.round(rng.gamma(shape=2.0, scale=7.0, size=3000))
 
-bins = LabelBins(bin_width=1).fit(y)
-print(f"{bins.n_bins_} bins, {int((bins.counts_ == 0).sum())} of them empty")
+space = LabelSpace(bin_width=1).fit(y)
+print(f"{space.n_bins_} bins, {int((space.counts_ == 0).sum())} of them empty")
 
 # %%
 # The kernel windows
@@ -39,14 +40,16 @@ fig.tight_layout()
 # %%
 # Empirical vs effective density
 # ------------------------------
-# :func:`~skdir.smooth_counts` convolves the counts with the window; the
-# empty bins in the tail get a positive effective density from their
-# neighbours.
+# A fitted label space convolves its counts with its window
+# (``effective_counts_``); the empty bins in the tail get a positive effective
+# density from their neighbours.
 fig, ax = plt.subplots(figsize=(7, 3.5))
-ax.bar(bins.centers_, bins.counts_, width=1, color="0.8", label="empirical")
+ax.bar(space.centers_, space.counts_, width=1, color="0.8", label="empirical")
 for kernel in ("gaussian", "triang", "laplace"):
-    smoothed = smooth_counts(bins.counts_, kernel=kernel, ks=5, sigma=2)
-    ax.plot(bins.centers_, smoothed / smoothed.sum() * bins.counts_.sum(),
+    sigma = None if kernel == "triang" else 2  # the triangle has no width
+    smoothed = LabelSpace(bin_width=1, kernel=kernel, ks=5, sigma=sigma).fit(y)
+    effective = smoothed.effective_counts_
+    ax.plot(space.centers_, effective / effective.sum() * space.counts_.sum(),
             label=f"effective ({kernel})")
 ax.set_xlabel("target")
 ax.set_ylabel("samples per bin")
@@ -63,8 +66,8 @@ fig.tight_layout()
 # LDS they follow the smoothed density. Isolated samples far in the tail
 # have no neighbours to share density with, so relative to the (now denser)
 # bulk their weight grows: compare the largest per-sample weights printed
-# below.
-filled = bins.counts_ > 0
+# below. The fitted label space is used by every weighter as given.
+filled = space.counts_ > 0
 fig, ax = plt.subplots(figsize=(7, 3.5))
 for reweight, lds, style in [
     ("sqrt_inv", False, ":"),
@@ -72,8 +75,8 @@ for reweight, lds, style in [
     ("inverse", False, ":"),
     ("inverse", True, "-"),
 ]:
-    weighter = LDSWeighter(bins=bins, reweight=reweight, lds=lds).fit(y)
-    ax.plot(bins.centers_[filled], weighter.bin_weights_[filled], style,
+    weighter = LDSWeighter(label_space=space, reweight=reweight, lds=lds).fit(y)
+    ax.plot(space.centers_[filled], weighter.bin_weights_[filled], style,
             label=f"{reweight}, lds={lds}")
     weights = weighter.transform(y)
     print(f"{reweight:>8}, lds={lds!s:<5}: largest sample weight "

@@ -16,7 +16,7 @@ import pandas as pd
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import GridSearchCV
 
-from skdir import LabelBins, LDSWeighter, ReweightedRegressor
+from skdir import LabelSpace, LDSWeighter, ReweightedRegressor
 from skdir.metrics import shot_scorers
 from skdir.model_selection import BinnedStratifiedKFold
 
@@ -25,24 +25,33 @@ n = 1500
 X = rng.normal(size=(n, 4))
 y = np.exp(0.7 * X[:, 0]) + 0.5 * X[:, 1] + 0.2 * rng.normal(size=n)
 
-bins = LabelBins(n_bins=20)
-scoring = shot_scorers(["mae"], bins=bins, many_threshold=60, few_threshold=15)
+# One unfitted label space: the weighter, the scorers and the splitter each
+# fit it on the training targets of every fold.
+space = LabelSpace(n_bins=20, many_threshold=60, few_threshold=15)
+scoring = shot_scorers(["mae"], label_space=space)
 search = GridSearchCV(
-    ReweightedRegressor(Ridge(), LDSWeighter(bins=bins)),
-    {
-        "weighter__reweight": ["none", "sqrt_inv", "inverse"],
-        "weighter__sigma": [1.0, 3.0],
-    },
+    ReweightedRegressor(Ridge(), LDSWeighter(label_space=space)),
+    [
+        # Unweighted: LDS has no effect and is switched off.
+        {"weighter__reweight": ["none"], "weighter__lds": [False]},
+        {
+            "weighter__reweight": ["sqrt_inv", "inverse"],
+            "weighter__label_space__sigma": [1.0, 3.0],
+        },
+    ],
     scoring=scoring,
     refit="neg_mae_few",
-    cv=BinnedStratifiedKFold(n_splits=4, bins=bins, shuffle=True, random_state=0),
+    cv=BinnedStratifiedKFold(
+        n_splits=4, label_space=space, shuffle=True, random_state=0
+    ),
 ).fit(X, y)
 
 print("best on the few-shot targets:", search.best_params_)
 columns = [f"mean_test_neg_mae_{g}" for g in ("all", "many", "medium", "few")]
 results = pd.DataFrame(search.cv_results_)
 results.index = [
-    f"{p['weighter__reweight']}, sigma={p['weighter__sigma']:g}"
+    f"{p['weighter__reweight']}, sigma={p['weighter__label_space__sigma']:g}"
+    if "weighter__label_space__sigma" in p else p["weighter__reweight"]
     for p in results["params"]
 ]
 table = -results[columns]

@@ -142,7 +142,7 @@ def load_abalone(*, return_X_y=False, as_frame=False):
 
     The integer target with a sparse upper tail makes it the tabular
     analogue of the age benchmarks of deep imbalanced regression: use
-    ``LabelBins(bin_width=1)`` for one bin per ring count.
+    ``LabelSpace(bin_width=1)`` for one bin per ring count.
 
     Source: Nash, Sellers, Talbot, Cawthorn and Ford (1994), *The Population
     Biology of Abalone in Tasmania*; UCI Machine Learning Repository,

@@ -7,7 +7,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._indexing import _safe_indexing
 
 from .._validation import check_same_length, check_target
-from ..bins import fitted_bins, resolve_bins
+from ..bins import check_label_space, fit_label_space
 
 __all__ = ["dir_split"]
 
@@ -35,7 +35,7 @@ def dir_split(
     X,
     y,
     *,
-    bins=None,
+    label_space=None,
     per_bin=30,
     validation=True,
     return_indices=False,
@@ -50,7 +50,7 @@ def dir_split(
     with enough data are thus equally represented in the evaluation sets,
     the training set keeps the natural imbalance, and rare bins still keep at
     least a third of their samples for training. With
-    ``LabelBins(bin_width=1)`` and ``per_bin=30`` this rule reproduces the
+    ``LabelSpace(bin_width=1)`` and ``per_bin=30`` this rule reproduces the
     per-age counts of the published AgeDB-DIR split exactly.
 
     Parameters
@@ -61,9 +61,11 @@ def dir_split(
         ``y`` alone.
     y : array-like of shape (n_samples,)
         Continuous targets; finite.
-    bins : LabelBins, int, "auto", array-like or None, default=None
-        Bins of the target, fitted on ``y`` unless already fitted (see
-        :class:`~skdir.LabelBins`).
+    label_space : LabelSpace, default=None
+        Bins of the target (see :class:`~skdir.LabelSpace`). An unfitted one
+        (None means ``LabelSpace()``) is fitted on ``y``; a fitted one is
+        used as given, its edges binning ``y`` (values outside its range go
+        to its edge bins) and the caps counted on ``y``.
     per_bin : int or float, default=30
         Largest number of samples per bin in each evaluation set, >= 1. A
         float in (0, 1) picks the smallest cap for which the test set holds
@@ -91,9 +93,11 @@ def dir_split(
     Examples
     --------
     >>> import numpy as np
+    >>> from skdir import LabelSpace
     >>> from skdir.datasets import dir_split
     >>> y = np.repeat([1.0, 2.0, 3.0], [100, 30, 6])
-    >>> train, val, test = dir_split(None, y, bins=[0.5, 1.5, 2.5, 3.5], per_bin=5,
+    >>> space = LabelSpace(edges=[0.5, 1.5, 2.5, 3.5])
+    >>> train, val, test = dir_split(None, y, label_space=space, per_bin=5,
     ...                              return_indices=True, random_state=0)
     >>> [np.bincount(y[idx].astype(int))[1:].tolist() for idx in (train, val, test)]
     [[90, 20, 2], [5, 5, 2], [5, 5, 2]]
@@ -109,11 +113,12 @@ def dir_split(
             raise ValueError(f"per_bin must be >= 1, got {per_bin}.")
     elif not 0 < per_bin < 1:
         raise ValueError(f"a float per_bin must lie in (0, 1), got {per_bin}.")
+    check_label_space(label_space)
     rng = check_random_state(random_state)
 
-    label_bins = fitted_bins(resolve_bins(bins), y)
-    index = label_bins.transform(y)
-    counts = np.bincount(index, minlength=label_bins.n_bins_)
+    space = fit_label_space(label_space, y)
+    index = space._index(y)
+    counts = space._histogram(y).astype(np.intp)
     if not isinstance(per_bin, Integral):
         per_bin = _per_bin_for_fraction(counts, per_bin)
     n_eval = _eval_counts(counts, per_bin)

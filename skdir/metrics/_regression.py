@@ -3,7 +3,7 @@
 import numpy as np
 
 from .._validation import check_same_length, check_sample_weight_1d, check_target
-from ..bins import fitted_bins, resolve_bins
+from ..bins import fit_label_space
 
 __all__ = [
     "geometric_mean_absolute_error",
@@ -65,20 +65,22 @@ def geometric_mean_absolute_error(y_true, y_pred, *, sample_weight=None):
     return _geometric_mean(np.abs(y_true - y_pred), sample_weight)
 
 
-def _balanced_error(y_true, y_pred, bins, sample_weight, power):
+def _balanced_error(y_true, y_pred, label_space, sample_weight, power):
     y_true, y_pred, sample_weight = _check_pair(y_true, y_pred, sample_weight)
-    label_bins = fitted_bins(resolve_bins(bins), y_true)
-    index = label_bins.transform(y_true)
+    space = fit_label_space(label_space, y_true)
+    index = space._index(y_true)
     err = np.abs(y_true - y_pred) ** power
-    w = np.ones_like(err) if sample_weight is None else sample_weight
-    n_bins = label_bins.n_bins_
-    total = np.bincount(index, weights=w * err, minlength=n_bins)
-    mass = np.bincount(index, weights=w, minlength=n_bins)
+    if sample_weight is not None:
+        err = err * sample_weight
+    total = np.bincount(index, weights=err, minlength=space.n_bins_)
+    mass = space._histogram(y_true, sample_weight)
     present = mass > 0
     return float(np.mean(total[present] / mass[present]))
 
 
-def balanced_mean_absolute_error(y_true, y_pred, *, bins=None, sample_weight=None):
+def balanced_mean_absolute_error(
+    y_true, y_pred, *, label_space=None, sample_weight=None
+):
     """Mean over target bins of each bin's mean absolute error (bMAE).
 
     Every bin that holds at least one ``y_true`` counts once, however many
@@ -91,9 +93,10 @@ def balanced_mean_absolute_error(y_true, y_pred, *, bins=None, sample_weight=Non
         True targets.
     y_pred : array-like of shape (n_samples,)
         Predicted targets.
-    bins : LabelBins, int, "auto", array-like or None, default=None
-        Bins of the target, fitted on ``y_true`` unless already fitted (see
-        :class:`~skdir.LabelBins`). None means ``LabelBins()``.
+    label_space : LabelSpace, default=None
+        Bins of the target: a fitted :class:`~skdir.LabelSpace` is used as
+        given (test values outside its range count in its edge bins); an
+        unfitted one is fitted on ``y_true``. None means ``LabelSpace()``.
     sample_weight : array-like of shape (n_samples,), default=None
         Weights within each bin.
 
@@ -104,16 +107,20 @@ def balanced_mean_absolute_error(y_true, y_pred, *, bins=None, sample_weight=Non
 
     Examples
     --------
+    >>> from skdir import LabelSpace
     >>> from skdir.metrics import balanced_mean_absolute_error
     >>> y_true = [1, 1, 1, 5]
     >>> y_pred = [1, 1, 1, 1]
-    >>> balanced_mean_absolute_error(y_true, y_pred, bins=[0, 2, 6])
+    >>> balanced_mean_absolute_error(y_true, y_pred,
+    ...                              label_space=LabelSpace(edges=[0, 2, 6]))
     2.0
     """
-    return _balanced_error(y_true, y_pred, bins, sample_weight, 1)
+    return _balanced_error(y_true, y_pred, label_space, sample_weight, 1)
 
 
-def balanced_mean_squared_error(y_true, y_pred, *, bins=None, sample_weight=None):
+def balanced_mean_squared_error(
+    y_true, y_pred, *, label_space=None, sample_weight=None
+):
     """Mean over target bins of each bin's mean squared error (bMSE).
 
     See :func:`balanced_mean_absolute_error`.
@@ -124,8 +131,10 @@ def balanced_mean_squared_error(y_true, y_pred, *, bins=None, sample_weight=None
         True targets.
     y_pred : array-like of shape (n_samples,)
         Predicted targets.
-    bins : LabelBins, int, "auto", array-like or None, default=None
-        Bins of the target, fitted on ``y_true`` unless already fitted.
+    label_space : LabelSpace, default=None
+        Bins of the target: a fitted :class:`~skdir.LabelSpace` is used as
+        given; an unfitted one is fitted on ``y_true``. None means
+        ``LabelSpace()``.
     sample_weight : array-like of shape (n_samples,), default=None
         Weights within each bin.
 
@@ -136,8 +145,10 @@ def balanced_mean_squared_error(y_true, y_pred, *, bins=None, sample_weight=None
 
     Examples
     --------
+    >>> from skdir import LabelSpace
     >>> from skdir.metrics import balanced_mean_squared_error
-    >>> balanced_mean_squared_error([1, 1, 1, 5], [1, 1, 1, 1], bins=[0, 2, 6])
+    >>> balanced_mean_squared_error([1, 1, 1, 5], [1, 1, 1, 1],
+    ...                             label_space=LabelSpace(edges=[0, 2, 6]))
     8.0
     """
-    return _balanced_error(y_true, y_pred, bins, sample_weight, 2)
+    return _balanced_error(y_true, y_pred, label_space, sample_weight, 2)

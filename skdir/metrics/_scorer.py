@@ -1,10 +1,12 @@
 """Scorers for cross_validate and GridSearchCV that know the training fold."""
 
 import numpy as np
+from sklearn.base import clone
 
 from .._targets import find_training_targets
-from ..bins import resolve_bins
-from ._shots import METRICS, SHOTS, _one_shot_metrics
+from .._validation import check_target
+from ..bins import check_label_space, fit_label_space, is_fitted_space
+from ._shots import METRICS, SHOTS, _one_shot_metrics, _shot_space
 
 __all__ = ["make_shot_scorer", "shot_scorers"]
 
@@ -13,43 +15,44 @@ _ERRORS = {"mae", "mse", "rmse", "gm"}
 
 
 class _ShotScorer:
-    """Callable ``scorer(estimator, X, y)`` of one metric on one shot group."""
+    """Callable ``scorer(estimator, X, y)`` of one metric on one shot group.
 
-    def __init__(self, metric, shot, y_train, bins, many_threshold, few_threshold):
+    ``label_space`` is either fitted (used as given on every fold) or
+    unfitted (fitted on the training targets each scored estimator
+    recorded).
+    """
+
+    def __init__(self, metric, shot, label_space):
         self.metric = metric
         self.shot = shot
-        self.y_train = y_train
-        self.bins = bins
-        self.many_threshold = many_threshold
-        self.few_threshold = few_threshold
+        self.label_space = label_space
 
-    def _training_targets(self, estimator):
-        if self.y_train is not None:
-            return self.y_train
+    def __sklearn_clone__(self):
+        # A fitted label space clones to itself (frozen), an unfitted one to
+        # a fresh copy of its parameters.
+        space = None if self.label_space is None else clone(self.label_space)
+        return type(self)(self.metric, self.shot, space)
+
+    def _space(self, estimator):
+        """The fitted label space that decides the shots for ``estimator``."""
+        if is_fitted_space(self.label_space):
+            return self.label_space
         record = find_training_targets(estimator)
         if record is None:
             raise ValueError(
                 f"Cannot tell the shot groups: {type(estimator).__name__} did not "
                 "record its training targets (skdir estimators store "
-                "`training_targets_`). Pass y_train= to make_shot_scorer."
+                "`training_targets_`). Pass y_train= or a fitted label_space= to "
+                "make_shot_scorer."
             )
-        return record.to_y()
+        return fit_label_space(self.label_space, check_target(record.to_y()))
 
     def __call__(self, estimator, X, y_true, sample_weight=None):
         if sample_weight is not None:
             raise ValueError("Shot scorers do not support sample_weight.")
         y_pred = np.asarray(estimator.predict(X), dtype=float).ravel()
-        y_train = None if self.shot == "all" else self._training_targets(estimator)
-        results = _one_shot_metrics(
-            y_true,
-            y_pred,
-            self.shot,
-            y_train=y_train,
-            bins=self.bins,
-            many_threshold=self.many_threshold,
-            few_threshold=self.few_threshold,
-        )
-        value = results[self.metric]
+        space = None if self.shot == "all" else self._space(estimator)
+        value = _one_shot_metrics(y_true, y_pred, self.shot, space)[self.metric]
         return -value if self.metric in _ERRORS else value
 
     def __repr__(self):
@@ -57,24 +60,25 @@ class _ShotScorer:
         return f"make_shot_scorer({sign}{self.metric!r}, shot={self.shot!r})"
 
 
-def make_shot_scorer(
-    metric="mae",
-    shot="all",
-    *,
-    y_train=None,
-    bins=None,
-    many_threshold=100,
-    few_threshold=20,
-):
+def make_shot_scorer(metric="mae", shot="all", *, y_train=None, label_space=None):
     """Scorer of one metric on one shot group, for model selection.
 
-    The shot groups come from the training targets of the fold the estimator
-    was fitted on: skdir estimators record them (``training_targets_``) and
-    the scorer finds them through pipelines, search objects and
-    meta-estimators. For any other regressor pass a fixed reference
-    ``y_train``. Error metrics are negated (greater is better), as
-    scikit-learn's ``neg_mean_absolute_error``; a fold without samples in the
-    group scores NaN with a warning.
+    The shot groups come from a :class:`~skdir.LabelSpace`:
+
+    - a **fitted** ``label_space`` is used as given on every fold (the same
+      edges, counts and thresholds), like a fixed reference distribution;
+    - otherwise the label space (None means ``LabelSpace()``) is fitted on
+      the training targets of the fold the estimator was fitted on: skdir
+      estimators record them (``training_targets_``) and the scorer finds
+      them through pipelines, search objects and meta-estimators. For any
+      other regressor pass a fixed reference ``y_train`` (the label space
+      is then fitted on it once).
+
+    Error metrics are negated (greater is better), as scikit-learn's
+    ``neg_mean_absolute_error``; a fold without samples in the group scores
+    NaN with a warning. The scorer can be cloned
+    (:func:`sklearn.base.clone`) and pickled; a fitted label space stays the
+    same through both.
 
     Parameters
     ----------
@@ -83,13 +87,12 @@ def make_shot_scorer(
     shot : {"all", "many", "medium", "few"}, default="all"
         Shot group.
     y_train : array-like of shape (n_train,), default=None
-        Reference training targets; None reads them from the estimator.
-    bins : LabelBins, int, "auto", array-like or None, default=None
-        Bins fitted on the training targets (see :func:`shot_groups`).
-    many_threshold : float, default=100
-        Training count above which a bin is many-shot.
-    few_threshold : float, default=20
-        Training count below which a bin is few-shot.
+        Reference training targets on which ``label_space`` is fitted; None
+        reads each fold's training targets from the estimator. Rejected
+        with a fitted ``label_space`` and with ``shot="all"``.
+    label_space : LabelSpace, default=None
+        The bins and the shot thresholds (see :func:`shot_groups`). Rejected
+        with ``shot="all"``, which needs no shot groups.
 
     Returns
     -------
@@ -101,15 +104,15 @@ def make_shot_scorer(
     >>> import numpy as np
     >>> from sklearn.linear_model import Ridge
     >>> from sklearn.model_selection import cross_validate
-    >>> from skdir import LabelBins, ReweightedRegressor
+    >>> from skdir import LabelSpace, ReweightedRegressor
     >>> from skdir.metrics import make_shot_scorer
     >>> rng = np.random.RandomState(0)
     >>> X = rng.normal(size=(300, 2))
     >>> y = np.exp(X[:, 0]) + 0.1 * rng.normal(size=300)
+    >>> space = LabelSpace(n_bins=10, many_threshold=40, few_threshold=10)
     >>> scoring = {
     ...     "mae": make_shot_scorer("mae"),
-    ...     "few_mae": make_shot_scorer("mae", "few", bins=LabelBins(n_bins=10),
-    ...                                 many_threshold=40, few_threshold=10),
+    ...     "few_mae": make_shot_scorer("mae", "few", label_space=space),
     ... }
     >>> cv = cross_validate(ReweightedRegressor(Ridge()), X, y, scoring=scoring)
     >>> bool(np.all(cv["test_mae"] < 0))
@@ -119,8 +122,18 @@ def make_shot_scorer(
         raise ValueError(f"metric must be one of {METRICS}, got {metric!r}.")
     if shot not in SHOTS:
         raise ValueError(f"shot must be one of {SHOTS}, got {shot!r}.")
-    resolve_bins(bins)  # fails early on a bins argument of the wrong type
-    return _ShotScorer(metric, shot, y_train, bins, many_threshold, few_threshold)
+    check_label_space(label_space)  # fails early on a label_space of the wrong type
+    if shot == "all":
+        for name, value in (("y_train", y_train), ("label_space", label_space)):
+            if value is not None:
+                raise ValueError(
+                    f"{name} has no effect with shot='all': every test sample "
+                    "is scored. Leave it None, or choose a shot group."
+                )
+    if y_train is not None:
+        # Fitted once on the reference targets (a fitted space rejects them).
+        label_space = _shot_space(label_space, y_train)
+    return _ShotScorer(metric, shot, label_space)
 
 
 def shot_scorers(metrics=("mae",), shots=SHOTS, **kwargs):
@@ -133,8 +146,8 @@ def shot_scorers(metrics=("mae",), shots=SHOTS, **kwargs):
     shots : sequence of str, default=("all", "many", "medium", "few")
         Shot groups.
     **kwargs : dict
-        Passed to :func:`make_shot_scorer` (``y_train``, ``bins``,
-        thresholds).
+        Passed to :func:`make_shot_scorer` (``y_train``, ``label_space``);
+        the ``"all"`` scorers need neither and get neither.
 
     Returns
     -------
@@ -148,9 +161,24 @@ def shot_scorers(metrics=("mae",), shots=SHOTS, **kwargs):
     >>> sorted(shot_scorers(["mae", "pearson"], ["all", "few"]))
     ['neg_mae_all', 'neg_mae_few', 'pearson_all', 'pearson_few']
     """
+    unknown = sorted(set(kwargs) - {"y_train", "label_space"})
+    if unknown:
+        raise TypeError(f"shot_scorers got unexpected keyword arguments {unknown}.")
+    given = [name for name, value in kwargs.items() if value is not None]
+    if given and all(shot == "all" for shot in shots):
+        raise ValueError(
+            f"{given[0]} has no effect when shots are only 'all'; leave it None."
+        )
+    y_train, label_space = kwargs.get("y_train"), kwargs.get("label_space")
+    if y_train is not None:
+        # Fitted once for every group scorer (a fitted space rejects y_train).
+        y_train, label_space = None, _shot_space(label_space, y_train)
+    group = {"y_train": y_train, "label_space": label_space}
     scoring = {}
     for metric in metrics:
         for shot in shots:
             prefix = "neg_" if metric in _ERRORS else ""
-            scoring[f"{prefix}{metric}_{shot}"] = make_shot_scorer(metric, shot, **kwargs)
+            name = f"{prefix}{metric}_{shot}"
+            kw = {} if shot == "all" else group
+            scoring[name] = make_shot_scorer(metric, shot, **kw)
     return scoring

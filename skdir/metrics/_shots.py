@@ -1,56 +1,67 @@
 """Shot-wise evaluation: errors on many-, medium- and few-shot targets."""
 
 import warnings
-from numbers import Real
 
 import numpy as np
 from sklearn.exceptions import UndefinedMetricWarning
 
 from .._validation import check_target
-from ..bins import fitted_bins, resolve_bins
+from ..bins import SHOTS as _SPACE_SHOTS
+from ..bins import check_label_space, fit_label_space, is_fitted_space
 from ._regression import _check_pair, _geometric_mean
 
 __all__ = ["SHOTS", "METRICS", "shot_groups", "shot_metrics"]
 
 #: Shot groups, in the order :func:`shot_metrics` reports them.
-SHOTS = ("all", "many", "medium", "few")
+SHOTS = ("all",) + _SPACE_SHOTS
 #: Metrics computed by :func:`shot_metrics` for each group.
 METRICS = ("mae", "mse", "rmse", "gm", "pearson")
 
 
-def _check_thresholds(many_threshold, few_threshold):
-    for name, value in (("many_threshold", many_threshold), ("few_threshold", few_threshold)):
-        if isinstance(value, bool) or not isinstance(value, Real) or not value >= 0:
-            raise ValueError(f"{name} must be a non-negative number, got {value!r}.")
-    if few_threshold > many_threshold:
+def _shot_space(label_space, y_train):
+    """The fitted label space that decides the shot groups.
+
+    A fitted ``label_space`` is used as given (then ``y_train`` must be
+    None); otherwise it (None: ``LabelSpace()``) is fitted on ``y_train``.
+    """
+    label_space = check_label_space(label_space)
+    if is_fitted_space(label_space):
+        if y_train is not None:
+            raise ValueError(
+                "y_train has no effect with a fitted label_space: its training "
+                "counts decide the shot groups. Pass y_train=None, or an unfitted "
+                "label_space to fit it on y_train."
+            )
+        return label_space
+    if y_train is None:
         raise ValueError(
-            f"few_threshold ({few_threshold}) must not exceed many_threshold "
-            f"({many_threshold})."
+            "y_train is required unless label_space is a fitted LabelSpace: the "
+            "shot groups come from the training label counts."
         )
+    return fit_label_space(label_space, check_target(y_train, name="y_train"))
 
 
-def shot_groups(y, *, y_train, bins=None, many_threshold=100, few_threshold=20):
+def shot_groups(y, *, y_train=None, label_space=None):
     """The shot group of each target value, from the training label counts.
 
-    A value is *many-shot* when its bin holds more than ``many_threshold``
-    training samples, *few-shot* when it holds fewer than ``few_threshold``,
-    and *medium-shot* otherwise, as in Yang et al. (ICML 2021). A value
-    outside the range of ``y_train`` has a training count of 0.
+    A value is *many-shot* when its bin holds more than
+    ``label_space.many_threshold`` training samples, *few-shot* when it holds
+    fewer than ``label_space.few_threshold``, and *medium-shot* otherwise, as
+    in Yang et al. (ICML 2021); see :meth:`skdir.LabelSpace.shot_of`. A value
+    outside the range of the training targets has a training count of 0.
 
     Parameters
     ----------
     y : array-like of shape (n_samples,)
         Target values to classify (usually the test targets).
-    y_train : array-like of shape (n_train,)
-        Training targets.
-    bins : LabelBins, int, "auto", array-like or None, default=None
-        Bins fitted on ``y_train`` (unless already fitted); None means
-        ``LabelBins()``. Use ``LabelBins(bin_width=1)`` for one bin per
-        integer label as the DIR benchmarks do.
-    many_threshold : float, default=100
-        Training count above which a bin is many-shot.
-    few_threshold : float, default=20
-        Training count below which a bin is few-shot.
+    y_train : array-like of shape (n_train,), default=None
+        Training targets, on which ``label_space`` is fitted. Required unless
+        ``label_space`` is fitted, and then rejected.
+    label_space : LabelSpace, default=None
+        The bins and the shot thresholds. A fitted one is used as given (its
+        counts decide the shots); an unfitted one is fitted on ``y_train``.
+        None means ``LabelSpace()``. Use ``LabelSpace(bin_width=1)`` for one
+        bin per integer label as the DIR benchmarks do.
 
     Returns
     -------
@@ -59,26 +70,17 @@ def shot_groups(y, *, y_train, bins=None, many_threshold=100, few_threshold=20):
 
     Examples
     --------
+    >>> from skdir import LabelSpace
     >>> from skdir.metrics import shot_groups
     >>> y_train = [1] * 5 + [2] * 3 + [3]
-    >>> shot_groups([1, 2, 3, 7], y_train=y_train, bins=[0.5, 1.5, 2.5, 3.5],
-    ...             many_threshold=4, few_threshold=2)
+    >>> space = LabelSpace(edges=[0.5, 1.5, 2.5, 3.5], many_threshold=4,
+    ...                    few_threshold=2)
+    >>> shot_groups([1, 2, 3, 7], y_train=y_train, label_space=space)
     array(['many', 'medium', 'few', 'few'], dtype=object)
     """
-    codes = _shot_codes(y, y_train, bins, many_threshold, few_threshold)
-    return np.asarray(SHOTS[1:], dtype=object)[codes]
-
-
-def _shot_codes(y, y_train, bins, many_threshold, few_threshold):
-    """Index into ``SHOTS[1:]`` (0 many, 1 medium, 2 few) of each value."""
-    _check_thresholds(many_threshold, few_threshold)
-    y = check_target(y)
-    y_train = check_target(y_train, name="y_train")
-    counts = fitted_bins(resolve_bins(bins), y_train).count_of(y)
-    codes = np.ones(y.shape, dtype=np.intp)
-    codes[counts > many_threshold] = 0
-    codes[counts < few_threshold] = 2
-    return codes
+    space = _shot_space(label_space, y_train)
+    codes = space._shot_codes(check_target(y))
+    return np.asarray(_SPACE_SHOTS, dtype=object)[codes]
 
 
 def _pearson(y_true, y_pred):
@@ -103,9 +105,7 @@ def _group_metrics(y_true, y_pred):
     }
 
 
-def shot_metrics(
-    y_true, y_pred, *, y_train, bins=None, many_threshold=100, few_threshold=20
-):
+def shot_metrics(y_true, y_pred, *, y_train=None, label_space=None):
     """Errors on all, many-, medium- and few-shot test samples.
 
     For each group of :func:`shot_groups` (and for all samples) this gives the
@@ -121,14 +121,13 @@ def shot_metrics(
         True test targets.
     y_pred : array-like of shape (n_samples,)
         Predicted targets.
-    y_train : array-like of shape (n_train,)
-        Training targets, which decide the shot groups.
-    bins : LabelBins, int, "auto", array-like or None, default=None
-        Bins fitted on ``y_train`` (see :func:`shot_groups`).
-    many_threshold : float, default=100
-        Training count above which a bin is many-shot.
-    few_threshold : float, default=20
-        Training count below which a bin is few-shot.
+    y_train : array-like of shape (n_train,), default=None
+        Training targets, on which ``label_space`` is fitted. Required unless
+        ``label_space`` is fitted, and then rejected.
+    label_space : LabelSpace, default=None
+        The bins and the shot thresholds (see :func:`shot_groups`). A fitted
+        one is used as given; an unfitted one is fitted on ``y_train``. None
+        means ``LabelSpace()``.
 
     Returns
     -------
@@ -139,18 +138,18 @@ def shot_metrics(
 
     Examples
     --------
+    >>> from skdir import LabelSpace
     >>> from skdir.metrics import shot_metrics
-    >>> y_train = [1] * 5 + [2] * 3 + [3]
-    >>> res = shot_metrics([1, 2, 3], [1.5, 2.0, 1.0], y_train=y_train,
-    ...                    bins=[0.5, 1.5, 2.5, 3.5], many_threshold=4,
-    ...                    few_threshold=2)
+    >>> space = LabelSpace(edges=[0.5, 1.5, 2.5, 3.5], many_threshold=4,
+    ...                    few_threshold=2).fit([1] * 5 + [2] * 3 + [3])
+    >>> res = shot_metrics([1, 2, 3], [1.5, 2.0, 1.0], label_space=space)
     >>> res["all"]["mae"], res["few"]["mae"], res["many"]["n"]
     (0.8333333333333334, 2.0, 1)
     """
     y_true, y_pred, _ = _check_pair(y_true, y_pred)
-    codes = _shot_codes(y_true, y_train, bins, many_threshold, few_threshold)
+    codes = _shot_space(label_space, y_train)._shot_codes(y_true)
     results = {"all": _group_metrics(y_true, y_pred)}
-    for code, shot in enumerate(SHOTS[1:]):
+    for code, shot in enumerate(_SPACE_SHOTS):
         results[shot] = _masked_group_metrics(y_true, y_pred, codes == code, shot)
     return results
 
@@ -165,10 +164,14 @@ def _masked_group_metrics(y_true, y_pred, mask, shot):
     return _group_metrics(y_true[mask], y_pred[mask])
 
 
-def _one_shot_metrics(y_true, y_pred, shot, *, y_train, bins, many_threshold, few_threshold):
-    """The metrics of :func:`shot_metrics` for one group only."""
+def _one_shot_metrics(y_true, y_pred, shot, space):
+    """The metrics of :func:`shot_metrics` for one group only.
+
+    ``space`` is the fitted label space (unused for ``shot="all"``).
+    """
     y_true, y_pred, _ = _check_pair(y_true, y_pred)
     if shot == "all":
         return _group_metrics(y_true, y_pred)
-    codes = _shot_codes(y_true, y_train, bins, many_threshold, few_threshold)
-    return _masked_group_metrics(y_true, y_pred, codes == SHOTS.index(shot) - 1, shot)
+    codes = space._shot_codes(y_true)
+    mask = codes == _SPACE_SHOTS.index(shot)
+    return _masked_group_metrics(y_true, y_pred, mask, shot)
