@@ -375,3 +375,24 @@ def test_make_agedb_dir_scale_and_noise():
         make_agedb_dir(scale=0)
     with pytest.raises(ValueError, match="split"):
         agedb_dir_counts("dev")
+
+
+def test_load_csv_matches_the_bundled_reader(tmp_path):
+    import gzip
+
+    from skdir.datasets import load_concrete, load_csv
+
+    bundled = load_concrete()
+    header = ",".join(bundled.feature_names + ["strength"])
+    rows = "\n".join(
+        ",".join(repr(float(v)) for v in row) + f",{float(t)!r}"
+        for row, t in zip(bundled.data[:50], bundled.target[:50])
+    )
+    path = tmp_path / "concrete.csv.gz"
+    with gzip.open(path, "wt") as f:
+        f.write(header + "\n" + rows + "\n")
+    X, y = load_csv(path, "strength", return_X_y=True)
+    np.testing.assert_array_equal(X, bundled.data[:50])
+    np.testing.assert_array_equal(y, bundled.target[:50])
+    with pytest.raises(ValueError, match="no target column 'price'"):
+        load_csv(path, "price")

@@ -239,12 +239,10 @@ def load_dataset(name, *, target=None, bin_width=None, many_threshold=None,
 
 def _read_csv(path, target):
     """X, y and feature names of a CSV file."""
-    # The CSV reader of the bundled datasets; skdir.datasets has no public
-    # name for it yet.
-    from skdir.datasets._table import encode_table, read_table
+    from skdir.datasets import load_csv
 
-    header, cells = read_table(path)
-    return encode_table(header, cells, target, source=path)
+    data = load_csv(path, target)
+    return data.data, data.target, data.feature_names
 
 
 def _csv_spec(path, target):

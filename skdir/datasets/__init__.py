@@ -8,12 +8,12 @@
   sets and an imbalanced training set;
 - :func:`load_abalone`, :func:`load_concrete`, :func:`load_bikeshare`,
   :func:`load_diamonds`: small real datasets with skewed targets, bundled
-  with the package.
+  with the package; :func:`load_csv` reads your own CSV file the same way.
 """
 
 from ._agedb import AGEDB_DIR_AGES, agedb_dir_counts, make_agedb_dir
 from ._generators import LABEL_DISTRIBUTIONS, make_imbalanced_regression
-from ._real import load_abalone, load_bikeshare, load_concrete, load_diamonds
+from ._real import load_abalone, load_bikeshare, load_concrete, load_csv, load_diamonds
 from ._split import dir_split
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "load_abalone",
     "load_bikeshare",
     "load_concrete",
+    "load_csv",
     "load_diamonds",
     "make_agedb_dir",
     "make_imbalanced_regression",

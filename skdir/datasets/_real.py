@@ -4,6 +4,7 @@ The files in ``skdir/datasets/data/`` are gzipped CSV copies; their sources
 and licences are given in each loader's docstring and in the NOTICE file.
 """
 
+import os
 from importlib import resources
 
 import numpy as np
@@ -11,7 +12,7 @@ from sklearn.utils import Bunch
 
 from ._table import encode_table, read_table
 
-__all__ = ["load_abalone", "load_bikeshare", "load_concrete", "load_diamonds"]
+__all__ = ["load_abalone", "load_bikeshare", "load_concrete", "load_csv", "load_diamonds"]
 
 _MONTHS = ["Jan", "Feb", "March", "April", "May", "June", "July", "Aug", "Sept",
            "Oct", "Nov", "Dec"]
@@ -251,3 +252,63 @@ load_diamonds.__doc__ = load_diamonds.__doc__.format(returns=_DOC_RETURNS.format
     encoding="``cut``, ``color`` and ``clarity`` are integer codes of their "
     "ordered grades (``cut`` 0 = Fair to 4 = Ideal, ``color`` 0 = D to 6 = J, "
     "``clarity`` 0 = I1 to 7 = IF)."))
+
+
+def load_csv(path, target, *, return_X_y=False):
+    """Load a CSV file (plain or gzipped) as numeric features and a target.
+
+    The reader of the bundled datasets, for your own data: numeric columns
+    are kept (empty or ``NA`` cells become NaN), other columns with at most
+    100 distinct values are one-hot encoded as ``name=value`` columns, and
+    the target column must be numeric and complete.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The CSV file, with a header row; ``.gz`` files are decompressed.
+    target : str
+        Name of the target column.
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``data`` (ndarray of shape (n_samples, n_features)), ``target``
+        (ndarray of shape (n_samples,)), ``feature_names``, ``target_names``
+        and ``filename``.
+    (X, y) : tuple of ndarray
+        With ``return_X_y=True``.
+
+    Raises
+    ------
+    ValueError
+        If the target column is missing, not numeric or incomplete, or a
+        non-numeric feature column has more than 100 distinct values.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from skdir.datasets import load_csv
+    >>> path = os.path.join(tempfile.mkdtemp(), "toy.csv")
+    >>> with open(path, "w") as f:
+    ...     _ = f.write("size,colour,price\\n1.5,red,10\\n2.0,blue,12\\n")
+    >>> toy = load_csv(path, target="price")
+    >>> toy.feature_names
+    ['size', 'colour=blue', 'colour=red']
+    >>> toy.data
+    array([[1.5, 0. , 1. ],
+           [2. , 1. , 0. ]])
+    """
+    path = os.fspath(path)
+    header, cells = read_table(path)
+    data, y, feature_names = encode_table(header, cells, target, source=path)
+    if return_X_y:
+        return data, y
+    return Bunch(
+        data=data,
+        target=y,
+        feature_names=feature_names,
+        target_names=[target],
+        filename=path,
+    )
