@@ -7,7 +7,7 @@ that every consumer takes as ``label_space=``.
 """
 
 from . import datasets, metrics, model_selection, relevance, resampling
-from .bins import KERNELS, LabelBins, LabelSpace, kernel_window, smooth_counts
+from .bins import KERNELS, LabelSpace, kernel_window, smooth_counts
 from .relevance import LDSRelevance, PhiRelevance, lds_relevance, phi_relevance
 from .resampling import (
     SMOGN,
@@ -26,7 +26,6 @@ __all__ = [
     "GaussianNoise",
     "LDSRelevance",
     "LDSWeighter",
-    "LabelBins",
     "LabelSpace",
     "PhiRelevance",
     "RandomOverSampler",

@@ -784,7 +784,3 @@ def fit_label_space(label_space, y, sample_weight=None):
     label_space._validate_params()
     return label_space._fit(y, sample_weight)
 
-
-# Transitional: the pre-LabelSpace binning API, removed once every consumer
-# takes ``label_space=``.
-from ._legacy_bins import LabelBins, fitted_bins, is_fitted_bins, resolve_bins  # noqa: E402,F401

@@ -163,7 +163,7 @@ def test_sphinx_build(tmp_path):
     # Every public name has an API page, and every example ran to an HTML page.
     import skdir
 
-    for name in ("LabelBins", "LDSWeighter", "ReweightedRegressor"):
+    for name in ("LabelSpace", "LDSWeighter", "ReweightedRegressor"):
         assert getattr(skdir, name)
         assert (out / "generated" / f"skdir.{name}.html").exists(), name
     for script in EXAMPLES.glob("*/plot_*.py"):

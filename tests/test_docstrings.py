@@ -146,8 +146,8 @@ def _params():
 
 def test_public_api_found():
     paths = {path for path, _, _ in OBJECTS}
-    assert {"skdir.LabelBins", "skdir.LDSWeighter", "skdir.metrics.shot_metrics",
-            "skdir.LabelBins.fit", "skdir.LDSWeighter.transform"} <= paths
+    assert {"skdir.LabelSpace", "skdir.LDSWeighter", "skdir.metrics.shot_metrics",
+            "skdir.LabelSpace.fit", "skdir.LDSWeighter.transform"} <= paths
 
 
 def test_inherited_contracts_are_recognised():

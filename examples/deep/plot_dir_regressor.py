@@ -13,6 +13,11 @@ Expect a trade-off rather than a free lunch: the imbalance-aware variants
 lower the error on the few-shot targets and raise it on the many-shot ones.
 Which balance is right depends on the application; choose it with the shot
 scorers of :mod:`skdir.metrics` in a grid search.
+
+One :class:`~skdir.LabelSpace` describes the label distribution: each model
+fits it on its training targets and uses it for the LDS weights, the FDS
+bins and the Balanced MSE noise scale, and the same fitted object defines
+the shot groups of the comparison.
 """
 
 # %%
@@ -22,9 +27,9 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from skdir import LabelBins
+from skdir import LabelSpace
 from skdir.metrics import shot_metrics
-from skdir.nn import DIRRegressor
+from skdir.nn import DIRRegressor, FDSOptions
 
 rng = np.random.RandomState(0)
 n = 3000
@@ -34,21 +39,21 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
 scaler = StandardScaler().fit(X_train)
 X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
 
-bins = LabelBins(n_bins=40)
-common = dict(hidden_layer_sizes=(16,), bins=bins, max_epochs=20, batch_size=128,
-              lr=3e-3, weight_decay=1e-3, random_state=0)
+space = LabelSpace(n_bins=40, many_threshold=80, few_threshold=15)
+common = dict(hidden_layer_sizes=(16,), label_space=space, max_epochs=20,
+              batch_size=128, lr=3e-3, weight_decay=1e-3, random_state=0)
 models = {
     "plain": DIRRegressor(**common),
     "SQINV + LDS + FDS": DIRRegressor(reweight="sqrt_inv", lds=True,
-                                      fds={"start_smooth": 3}, **common),
+                                      fds=FDSOptions(start_smooth=3), **common),
     "Balanced MSE (BMC)": DIRRegressor(loss="bmc", **common),
 }
 
 rows, preds = {}, {}
 for name, model in models.items():
     preds[name] = model.fit(X_train, y_train).predict(X_test)
-    res = shot_metrics(y_test, preds[name], y_train=y_train, bins=bins,
-                       many_threshold=80, few_threshold=15)
+    # The model's own fitted label space gives the shot groups.
+    res = shot_metrics(y_test, preds[name], label_space=model.label_space_)
     rows[name] = {f"MAE {g}": res[g]["mae"] for g in ("all", "many", "medium", "few")}
 print(pd.DataFrame(rows).T.round(3))
 

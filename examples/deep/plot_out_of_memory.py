@@ -10,8 +10,8 @@ skorch net on a :class:`torch.utils.data.Dataset` that reads rows from disk.
 
 The label distribution only needs the targets, one number per sample, which
 fit in memory even when the features do not (10^8 targets take 400 MB in
-float32): the bins, the LDS weights and the FDS statistics are computed from
-them as usual. Here the features are a NumPy memory-mapped ``.npy`` file;
+float32): the :class:`~skdir.LabelSpace`, the LDS weights and the FDS bins
+are computed from them as usual. Here the features are a NumPy memory-mapped ``.npy`` file;
 an HDF5 or Zarr array, or a directory of images, works the same way.
 """
 
@@ -29,7 +29,7 @@ import torch
 from skorch import NeuralNetRegressor
 from skorch.callbacks import Callback
 
-from skdir import LabelBins, LDSWeighter
+from skdir import LabelSpace, LDSWeighter
 from skdir.metrics import shot_metrics
 from skdir.nn import FDS, MLP, DIRNetwork
 from skdir.nn.losses import MSELoss
@@ -52,8 +52,9 @@ X = np.load(path, mmap_mode="r")  # nothing is read until a row is asked for
 # %%
 # Label space from the targets alone
 # ----------------------------------
-bins = LabelBins(n_bins=50).fit(y)
-weights = LDSWeighter(bins=bins).fit_transform(y).astype(np.float32)
+# One fitted label space for the weights, the FDS bins and the shot groups.
+space = LabelSpace(n_bins=50, many_threshold=500, few_threshold=50).fit(y)
+weights = LDSWeighter(label_space=space).fit_transform(y).astype(np.float32)
 
 
 # %%
@@ -99,7 +100,7 @@ class EndFDSEpoch(Callback):
 # --------
 # ``iterator_train__num_workers`` reads batches in parallel processes on a
 # real data set; ``device="cuda"`` moves each batch to the GPU as it is used.
-network = DIRNetwork(MLP(p, (32,)), torch.nn.Linear(32, 1), fds=FDS(32, bins))
+network = DIRNetwork(MLP(p, (32,)), torch.nn.Linear(32, 1), fds=FDS(32, space))
 torch.manual_seed(0)
 net = WeightedNet(
     network,
@@ -119,7 +120,7 @@ net.fit(DiskDataset(X, y, weights), y=None)
 # Prediction reads the rows the same way, batch by batch; in evaluation mode
 # FDS leaves the features unchanged.
 pred = net.predict(DiskDataset(X, y, weights)).ravel()
-res = shot_metrics(y, pred, y_train=y, bins=bins, many_threshold=500, few_threshold=50)
+res = shot_metrics(y, pred, label_space=space)
 print({group: round(res[group]["mae"], 3) for group in ("all", "many", "medium", "few")})
 
 fig, ax = plt.subplots(figsize=(5, 3))

@@ -9,7 +9,9 @@
   linear head;
 - :class:`DIRRegressor`: a scikit-learn regressor that trains such a network
   with skorch, with LDS weights, FDS, any of the losses, RankSim and two-stage
-  regressor re-training (RRT).
+  regressor re-training (RRT), all on one :class:`~skdir.LabelSpace`;
+- :class:`FDSOptions`, :class:`RRTOptions`, :class:`RankSimOptions`: the
+  searchable options of its ``fds``, ``rrt`` and ``ranksim``.
 
 This subpackage needs PyTorch and skorch: ``pip install "skdir[torch]"``.
 """
@@ -26,7 +28,18 @@ except ImportError as exc:  # pragma: no cover - exercised without torch
 from . import losses
 from ._fds import FDS
 from ._modules import MLP, DIRNetwork
+from ._options import FDSOptions, RankSimOptions, RRTOptions
 from ._ranksim import ranksim_loss
 from ._regressor import DIRRegressor
 
-__all__ = ["DIRNetwork", "DIRRegressor", "FDS", "MLP", "losses", "ranksim_loss"]
+__all__ = [
+    "DIRNetwork",
+    "DIRRegressor",
+    "FDS",
+    "FDSOptions",
+    "MLP",
+    "RRTOptions",
+    "RankSimOptions",
+    "losses",
+    "ranksim_loss",
+]

@@ -6,7 +6,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..bins import LabelBins, _check_kernel_args, kernel_window
+from ..bins import check_label_space, is_fitted_space
+from ._options import _check_clip
 
 __all__ = ["FDS"]
 
@@ -27,28 +28,26 @@ def _reflect_neighbours(n_bins, ks):
     return np.where(pos >= n_bins, period - pos, pos)
 
 
-def _edges_of(bins):
-    if isinstance(bins, LabelBins):
-        if not hasattr(bins, "edges_"):
-            raise ValueError("bins must be a fitted LabelBins; call bins.fit(y) first.")
-        return np.asarray(bins.edges_, dtype=np.float64)
-    edges = np.asarray(bins, dtype=np.float64)
-    if edges.ndim != 1 or edges.size < 2:
+def _fitted_space(label_space):
+    """``label_space`` if a fitted :class:`~skdir.LabelSpace`, else a clear error."""
+    check_label_space(label_space)
+    if label_space is None or not is_fitted_space(label_space):
         raise ValueError(
-            "bins must be a fitted LabelBins or a 1-D array of at least 2 edges, "
-            f"got shape {edges.shape}."
+            "label_space must be a fitted skdir.LabelSpace; call "
+            "label_space.fit(y) on the training targets first."
         )
-    if not np.all(np.isfinite(edges)) or np.any(np.diff(edges) <= 0):
-        raise ValueError("bin edges must be finite and strictly increasing.")
-    return edges.copy()
+    return label_space
 
 
 class FDS(nn.Module):
     """Feature distribution smoothing (Yang et al., ICML 2021).
 
-    Keeps, for every label bin, the running mean and diagonal variance of the
-    features, smooths them over neighbouring bins with a kernel window, and
-    recalibrates training features towards the smoothed statistics:
+    Keeps, for every bin of a fitted :class:`~skdir.LabelSpace`, the running
+    mean and diagonal variance of the features, smooths them over neighbouring
+    bins with the label space's kernel window normalised to sum 1
+    (``label_space.window(normalize="sum")``, as the reference code
+    normalises its FDS window), and recalibrates training features towards
+    the smoothed statistics:
 
     .. code-block:: text
 
@@ -85,9 +84,9 @@ class FDS(nn.Module):
 
     Departures from the reference code, on purpose:
 
-    - labels are binned with :class:`~skdir.LabelBins` edges (float and
-      negative targets work; out-of-range labels go to the edge bins), not by
-      exact equality with integer bucket ids;
+    - labels are binned with the label space's edges (float and negative
+      targets work; out-of-range labels go to the edge bins, NaN labels are
+      an error), not by exact equality with integer bucket ids;
     - the statistics come from the features before calibration, collected
       during the epoch's own forward passes (the reference runs an extra pass
       over the training set with calibration switched on); call
@@ -107,27 +106,26 @@ class FDS(nn.Module):
     ----------
     feature_dim : int
         Number of feature dimensions.
-    bins : LabelBins or array-like of shape (n_bins + 1,)
-        A fitted :class:`~skdir.LabelBins` or its bin edges.
-    kernel : {"gaussian", "triang", "laplace"}, default="gaussian"
-        Smoothing kernel, from :func:`~skdir.kernel_window` normalised to sum 1.
-    ks : int, default=5
-        Kernel size in bins; odd.
-    sigma : float, default=2.0
-        Kernel width in bins.
+    label_space : LabelSpace
+        A fitted :class:`~skdir.LabelSpace`: its bins are FDS's bins and its
+        kernel (``kernel``, ``ks``, ``sigma``) FDS's smoothing window.
     momentum : float, default=0.9
         Weight of the previous running statistics at each update, in [0, 1).
     start_update : int, default=0
         First epoch whose features are collected.
     start_smooth : int, default=1
         First epoch whose training features are recalibrated.
-    clip : (float, float), default=(0.1, 10.0)
-        Bounds of the variance ratio ``var~_b / var_b``.
+    clip : (float, float), default=(0.1, 10)
+        Bounds of the variance ratio ``var~_b / var_b``, ``0 < low <= high``.
 
     Attributes
     ----------
+    label_space : LabelSpace
+        The label space given.
     n_bins : int
         Number of label bins.
+    window : Tensor of shape (ks,)
+        The smoothing window, summing to 1 (buffer).
     running_mean, running_var : Tensor of shape (n_bins, feature_dim)
         Running per-bin statistics (buffers).
     smoothed_mean, smoothed_var : Tensor of shape (n_bins, feature_dim)
@@ -140,8 +138,10 @@ class FDS(nn.Module):
     Examples
     --------
     >>> import torch
+    >>> from skdir import LabelSpace
     >>> from skdir.nn import FDS
-    >>> fds = FDS(feature_dim=3, bins=[0.0, 1.0, 2.0, 3.0], ks=3, sigma=1.0)
+    >>> space = LabelSpace(edges=[0.0, 1.0, 2.0, 3.0], ks=3, sigma=1.0).fit([0.5, 2.5])
+    >>> fds = FDS(feature_dim=3, label_space=space)
     >>> z = torch.randn(6, 3, generator=torch.Generator().manual_seed(0))
     >>> y = torch.tensor([0.5, 0.5, 1.5, 1.5, 2.5, 2.5])
     >>> _ = fds.train()
@@ -159,41 +159,35 @@ class FDS(nn.Module):
     def __init__(
         self,
         feature_dim,
-        bins,
+        label_space,
         *,
-        kernel="gaussian",
-        ks=5,
-        sigma=2.0,
         momentum=0.9,
         start_update=0,
         start_smooth=1,
-        clip=(0.1, 10.0),
+        clip=(0.1, 10),
     ):
         super().__init__()
         if isinstance(feature_dim, bool) or not isinstance(feature_dim, Integral):
             raise TypeError(f"feature_dim must be a positive int, got {feature_dim!r}.")
         if feature_dim < 1:
             raise ValueError(f"feature_dim must be >= 1, got {feature_dim}.")
-        _check_kernel_args(kernel, ks, sigma)
-        if not isinstance(momentum, Real) or not 0 <= momentum < 1:
+        label_space = _fitted_space(label_space)
+        if isinstance(momentum, bool) or not isinstance(momentum, Real) or not (
+            0 <= momentum < 1
+        ):
             raise ValueError(f"momentum must be in [0, 1), got {momentum!r}.")
         for name, value in (("start_update", start_update), ("start_smooth", start_smooth)):
             if isinstance(value, bool) or not isinstance(value, Integral) or value < 0:
                 raise ValueError(f"{name} must be a non-negative int, got {value!r}.")
-        try:
-            low, high = (float(v) for v in clip)
-        except (TypeError, ValueError):
-            raise ValueError(f"clip must be a pair (low, high), got {clip!r}.") from None
-        if not (0 < low <= high < np.inf):
-            raise ValueError(f"clip must satisfy 0 < low <= high < inf, got {clip!r}.")
+        low, high = _check_clip(clip)
 
         self.feature_dim = int(feature_dim)
-        self.kernel, self.ks, self.sigma = kernel, int(ks), float(sigma)
+        self.label_space = label_space
         self.momentum = float(momentum)
         self.start_update, self.start_smooth = int(start_update), int(start_smooth)
         self.clip = (low, high)
         # Edges stay float64 whatever dtype the module is cast to.
-        self._edges = _edges_of(bins)
+        self._edges = np.array(label_space.edges_, dtype=np.float64)
         self._edges_cache = {}
         self._schedule = None  # (epoch, any bin populated), cached host-side
         self._affine_cache = {}  # dtype -> per-bin (scale, shift) of the calibration
@@ -201,10 +195,11 @@ class FDS(nn.Module):
         self.n_bins = self._edges.size - 1
         n, d = self.n_bins, self.feature_dim
 
-        window = kernel_window(kernel, ks, sigma, normalize="sum")
+        window = label_space.window(normalize="sum")
         self.register_buffer("window", torch.as_tensor(window, dtype=torch.float32))
         self.register_buffer(
-            "neighbours", torch.as_tensor(_reflect_neighbours(n, ks), dtype=torch.long)
+            "neighbours",
+            torch.as_tensor(_reflect_neighbours(n, window.size), dtype=torch.long),
         )
         self.register_buffer("epoch", torch.zeros((), dtype=torch.long))
         self.register_buffer("populated", torch.zeros(n, dtype=torch.bool))
@@ -226,9 +221,8 @@ class FDS(nn.Module):
     def extra_repr(self):
         return (
             f"feature_dim={self.feature_dim}, n_bins={self.n_bins}, "
-            f"kernel={self.kernel!r}, ks={self.ks}, sigma={self.sigma:g}, "
-            f"momentum={self.momentum:g}, start_update={self.start_update}, "
-            f"start_smooth={self.start_smooth}"
+            f"window={self.window.numel()}, momentum={self.momentum:g}, "
+            f"start_update={self.start_update}, start_smooth={self.start_smooth}"
         )
 
     def __getstate__(self):
@@ -262,7 +256,12 @@ class FDS(nn.Module):
 
     # ------------------------------------------------------------------ bins
     def bin_index(self, labels):
-        """Bin of each label, as :meth:`LabelBins.transform` gives it.
+        """Bin of each label, as :meth:`LabelSpace.transform` gives it.
+
+        NaN labels raise a ValueError; checking for them costs one
+        synchronisation with the device per call, so a training loop on a
+        GPU should compute the bins once and pass ``bin_index`` to
+        :meth:`forward` (as :class:`DIRRegressor` does).
 
         Parameters
         ----------
@@ -272,6 +271,7 @@ class FDS(nn.Module):
         Returns
         -------
         index : Tensor of shape (n,), dtype=int64
+            Bin of each label; labels outside the range go to the edge bins.
         """
         labels = torch.as_tensor(labels)
         if labels.ndim == 2 and labels.shape[1] == 1:
@@ -285,7 +285,10 @@ class FDS(nn.Module):
         if edges is None:
             edges = torch.as_tensor(self._edges, dtype=torch.float64, device=device)
             self._edges_cache[device] = edges
-        index = torch.bucketize(labels.to(torch.float64), edges, right=True) - 1
+        labels = labels.to(torch.float64)
+        if bool(torch.isnan(labels).any()):
+            raise ValueError("labels contain NaN; FDS cannot bin them.")
+        index = torch.bucketize(labels, edges, right=True) - 1
         return index.clamp_(0, self.n_bins - 1)
 
     def _check(self, features, labels=None, bin_index=None):
@@ -465,10 +468,12 @@ class FDS(nn.Module):
         labels : Tensor of shape (n,) or (n, 1), default=None
             Targets of the batch. Without them (and without ``bin_index``),
             or in evaluation mode, the features are returned as they are.
+            They are binned with :meth:`bin_index` (NaN raises a ValueError,
+            at the cost of one device synchronisation per batch).
         bin_index : Tensor of shape (n,) or (n, 1), dtype=int64, default=None
             The bins of the batch's labels, as :meth:`bin_index` gives them,
             on the features' device; used instead of ``labels`` when given
-            (its values are not checked).
+            (its values are not checked, so no synchronisation is needed).
 
         Returns
         -------

@@ -11,6 +11,7 @@ from skorch.utils import to_tensor
 from torch.utils.data import DataLoader
 
 from ._ranksim import ranksim_loss
+from .losses import _checked_weights
 
 __all__ = ["BatchLoader", "FDSEpochEnd", "DIRNet"]
 
@@ -128,9 +129,10 @@ class DIRNet(NeuralNetRegressor):
     The training data is a dict ``{"X": ..., "labels": ..., "sample_weight":
     ...}`` (``"bin_index"`` may replace ``"labels"``): the module receives
     the labels or bin indices (for FDS) and the criterion the weights, called
-    as ``criterion(y_pred, y_true, weight)``. Learnable parameters of the
+    as ``criterion(y_pred, y_true, weight)``; the weights are trusted (checked
+    once by the caller, not per batch). Learnable parameters of the
     criterion (the noise scale of Balanced MSE) get their own learning rate
-    ``sigma_lr``. With ``ranksim_gamma > 0`` the RankSim regulariser of the
+    ``noise_sigma_lr``. With ``ranksim_gamma > 0`` the RankSim regulariser of the
     encoder features is added to the training loss.
 
     Per-batch bookkeeping is lighter than skorch's when no callback listens
@@ -142,11 +144,11 @@ class DIRNet(NeuralNetRegressor):
     """
 
     def __init__(
-        self, module, *, criterion, sigma_lr=None, ranksim_gamma=0.0,
+        self, module, *, criterion, noise_sigma_lr=None, ranksim_gamma=0.0,
         ranksim_lambda=2.0, **kwargs,
     ):
         super().__init__(module, criterion=criterion, **kwargs)
-        self.sigma_lr = sigma_lr
+        self.noise_sigma_lr = noise_sigma_lr
         self.ranksim_gamma = ranksim_gamma
         self.ranksim_lambda = ranksim_lambda
 
@@ -162,7 +164,7 @@ class DIRNet(NeuralNetRegressor):
         args, kwargs = self.get_params_for_optimizer("optimizer", named)
         groups = list(args[0])
         if own:
-            lr = kwargs["lr"] if self.sigma_lr is None else self.sigma_lr
+            lr = kwargs["lr"] if self.noise_sigma_lr is None else self.noise_sigma_lr
             groups.append({"params": own, "lr": lr, "weight_decay": 0.0})
         self.optimizer_ = self.optimizer(groups, **kwargs)
         return self
@@ -233,7 +235,8 @@ class DIRNet(NeuralNetRegressor):
         weight = X.get("sample_weight") if isinstance(X, Mapping) else None
         if weight is not None:
             weight = to_tensor(weight, device=self.device)
-        loss = self.criterion_(pred, y_true, weight)
+        with _checked_weights():
+            loss = self.criterion_(pred, y_true, weight)
         if training and self.ranksim_gamma > 0 and features is not None:
             loss = loss + self.ranksim_gamma * ranksim_loss(
                 features, y_true, interpolation_lambda=self.ranksim_lambda

@@ -1,6 +1,7 @@
 """DIRRegressor: a scikit-learn regressor that trains a torch network with skorch."""
 
 import copy
+import inspect
 import math
 from numbers import Integral, Real
 
@@ -10,39 +11,56 @@ from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
-from skorch.callbacks import EarlyStopping
+from skorch.callbacks import Callback, EarlyStopping
 from skorch.dataset import ValidSplit
 
 from .._targets import TrainingTargets
 from .._validation import check_sample_weight_1d
-from ..bins import KERNELS, LabelBins, fitted_bins, resolve_bins
+from ..bins import LabelSpace, fit_label_space
 from ..weighting import LDSWeighter
 from ._fds import FDS
 from ._modules import ACTIVATIONS, MLP, DIRNetwork, infer_feature_dim, reset_parameters
-from ._net import BatchLoader, DIRNet, FDSEpochEnd
+from ._net import BatchLoader, DIRNet, FDSEpochEnd, _as_tensors
+from ._options import FDSOptions, RankSimOptions, RRTOptions
 from ._rrt import retrain_head
-from .losses import BALANCED, LOSSES, make_loss
+from .losses import (
+    BALANCED,
+    LOSSES,
+    GAILoss,
+    _bni_from_space,
+    _is_auto,
+    _noise_sigma,
+    bin_noise_sigma,
+    make_loss,
+)
 
 __all__ = ["DIRRegressor"]
 
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
-_FDS_KEYS = {"kernel", "ks", "sigma", "momentum", "start_update", "start_smooth", "clip"}
-_RRT_KEYS = {"max_epochs", "lr"}
-_RANKSIM_KEYS = {"gamma", "interpolation_lambda"}
+#: Callback names DIRRegressor sets itself.
+_RESERVED_CALLBACKS = ("fds_epoch_end", "early_stopping")
+#: Largest magnitude the float32 network can hold.
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+#: Default learning rate of the Balanced MSE noise scale (the reference's).
+_NOISE_SIGMA_LR = 1e-2
 
 
-def _options(name, value, allowed, defaults):
-    """``value`` (bool or dict) as a dict of options, or None when off."""
-    if value is False or value is None:
-        return None
-    if value is True:
-        return dict(defaults)
-    unknown = set(value) - allowed
-    if unknown:
+def _options(value, cls):
+    """``value`` (bool or an options object) as validated options, or None when off."""
+    if isinstance(value, (bool, np.bool_)):
+        return cls()._validate() if value else None
+    return value._validate()
+
+
+def _check_float32_range(values, name):
+    """Raise if ``values`` (finite float64) would overflow the float32 network."""
+    big = np.abs(values) > _FLOAT32_MAX
+    if big.any():
         raise ValueError(
-            f"{name} got unknown option(s) {sorted(unknown)}; allowed: {sorted(allowed)}."
+            f"{name} has {int(big.sum())} value(s) beyond the float32 range "
+            f"(|{name}| > {_FLOAT32_MAX:.4g}) in which the network computes; "
+            f"rescale {name}."
         )
-    return {**defaults, **value}
 
 
 class DIRRegressor(RegressorMixin, BaseEstimator):
@@ -64,8 +82,24 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
       ``lds``, the second freezes the encoder (batch-norm statistics too),
       re-initialises the head and trains it with those weights.
 
-    The label bins (``bins``, ``bin_width``, ``n_bins``) are shared by LDS,
-    FDS and BNI, so one choice holds everywhere.
+    One :class:`~skdir.LabelSpace`, fitted on the training targets (and
+    ``sample_weight``), serves all of them: ``label_space_`` is the label
+    space of the LDS weights, the bins of FDS (with its kernel window
+    normalised to sum 1), the bins of BNI and the unit of
+    ``init_noise_sigma="auto"``, and gives the shot groups of the shot-wise
+    scorers.
+
+    With ``scale_target=True`` (the default) the network learns the
+    standardised target ``(y - target_mean_) / target_scale_`` (mean and
+    standard deviation weighted by ``sample_weight``; a zero standard
+    deviation counts as 1) and ``predict`` returns the original units. The
+    label space, the LDS weights, the FDS bins and the shot groups stay in
+    the units of ``y``; BNI's bin centres and the Balanced MSE noise scale
+    are converted to the standardised units, GAI's mixture is fitted on the
+    standardised target, and the other losses (with their parameters, such
+    as Huber's ``beta``) apply to the standardised target as they are.
+    Rescaling ``y`` by ``a * y + b`` (``a > 0``) then rescales the
+    predictions the same way.
 
     Parameters
     ----------
@@ -87,80 +121,107 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
     loss : str, callable or torch.nn.Module, default="mse"
         One of ``"mse", "l1", "huber", "focal_l1", "focal_mse", "logcosh",
         "smape", "gai", "bmc", "bni"``, or ``fn(y_pred, y_true)`` returning
-        per-sample losses (see :func:`skdir.nn.losses.make_loss`).
+        per-sample losses (see :func:`skdir.nn.losses.make_loss`); a module
+        is deep-copied in ``fit``. ``"smape"``, a relative error, needs
+        ``scale_target=False`` (centring the target would change it).
     loss_params : dict, default=None
         Options of the named loss (``beta``, ``gamma``, ``n_components``,
         ``lds``, ...). For the Balanced MSE losses (``"gai"``, ``"bmc"``,
         ``"bni"``):
 
         - ``init_noise_sigma`` (default ``"auto"``): the initial noise scale
-          in the units of ``y``; ``"auto"`` is the width of one label bin of
-          ``bins_`` (:func:`skdir.nn.losses.bin_noise_sigma`), which is the
-          reference's 1.0 for ages in bins of one year and stays one bin
-          wide on a rescaled target; a float is used as given;
-        - ``sigma_lr`` (default 1e-2, as the reference): the learning rate
-          of the noise scale, which is learned jointly with the network;
-          0 leaves it at its initial value;
+          in the units of ``y``; ``"auto"`` is the width of one bin of
+          ``label_space_`` (:func:`skdir.nn.losses.bin_noise_sigma`), which
+          is the reference's 1.0 for ages in bins of one year; a float is
+          used as given;
         - ``fix_noise_sigma`` (default False): keep the noise scale fixed
           (a constant, outside the optimiser), as the reference's
-          ``--fix_noise_sigma``.
+          ``--fix_noise_sigma``;
+        - for ``"bni"``, ``lds`` (default False): use the LDS-smoothed
+          counts of ``label_space_`` as the prior.
+    noise_sigma_lr : float, default=None
+        Learning rate of the Balanced MSE noise scale, which is learned
+        jointly with the network; None means 1e-2 (the reference's) for
+        ``"gai"``, ``"bmc"`` and ``"bni"``; 0 leaves it at its initial
+        value. Only for those losses, and not with ``fix_noise_sigma``.
     reweight : {"none", "inverse", "sqrt_inv"}, default="none"
         Weight samples by the inverse (square-root) label density.
     lds : bool, default=False
-        Smooth the label density first (LDS).
-    bins : LabelBins, int, "auto", array-like or None, default=None
-        Label bins for LDS, FDS and BNI (see :class:`~skdir.LabelBins`).
-    bin_width : float, default=None
-        Width of the label bins.
-    n_bins : int or "auto", default=None
-        Number of label bins.
-    kernel : {"gaussian", "triang", "laplace"}, default="gaussian"
-        LDS kernel (also FDS's unless ``fds`` overrides it).
-    ks : int, default=5
-        LDS kernel size in bins.
-    sigma : float, default=2.0
-        LDS kernel width in bins.
-    fds : bool or dict, default=False
-        Feature distribution smoothing; a dict sets :class:`FDS` options
-        (``kernel, ks, sigma, momentum, start_update, start_smooth, clip``).
-    rrt : bool or dict, default=False
-        Regressor re-training; a dict sets ``max_epochs`` and ``lr`` of the
-        second stage (default: those of the first).
-    ranksim : bool, dict or None, default=None
-        RankSim regulariser; a dict sets ``gamma`` (weight, default 100) and
-        ``interpolation_lambda`` (default 2).
+        Smooth the label density first (LDS), with the kernel of the label
+        space; needs ``reweight`` other than ``"none"``.
+    label_space : LabelSpace, default=None
+        The label space shared by LDS, FDS, BNI and the shot groups. None
+        means ``LabelSpace()``; an unfitted one is cloned and fitted on the
+        training targets of each fit, a fitted one is used as it is (the
+        same bins and counts on every fold).
+    fds : bool or FDSOptions, default=False
+        Feature distribution smoothing; ``True`` means ``FDSOptions()``.
+        Its options are searchable as ``fds__momentum``, ...
+    rrt : bool or RRTOptions, default=False
+        Regressor re-training; ``True`` means ``RRTOptions()`` (the second
+        stage with the ``max_epochs`` and ``lr`` of the first).
+    ranksim : bool or RankSimOptions, default=False
+        RankSim regulariser; ``True`` means ``RankSimOptions()`` (weight
+        ``gamma=100``, ``interpolation_lambda=2``).
+    scale_target : bool, default=True
+        Train the network on the standardised target (see above).
     optimizer : {"adam", "adamw", "sgd"} or torch optimizer class, default="adam"
+        The optimiser.
+    optimizer_params : dict, default=None
+        Further keyword arguments of the optimiser, e.g. ``{"momentum":
+        0.9}`` for SGD or ``{"betas": (0.9, 0.99)}`` for Adam; ``lr`` and
+        ``weight_decay`` are parameters of their own.
     lr : float, default=1e-3
         Learning rate.
     weight_decay : float, default=0.0
         Weight decay of the network's parameters.
     batch_size : int, default=64
+        Mini-batch size.
     max_epochs : int, default=100
+        Number of training epochs (of the first stage with ``rrt``).
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data and stop when
         the validation loss has not improved by ``tol`` (relative) for
         ``n_iter_no_change`` epochs; the best weights are restored.
     validation_fraction : float, default=0.1
+        Share of the training data held out by ``early_stopping``.
     n_iter_no_change : int, default=10
+        Patience of ``early_stopping``, in epochs.
     tol : float, default=1e-4
+        Relative improvement ``early_stopping`` waits for.
+    callbacks : list, default=None
+        skorch callbacks (instances, or ``(name, callback)`` pairs) added to
+        the net, for example ``skorch.callbacks.LRScheduler``; deep-copied
+        in ``fit``. The names ``"fds_epoch_end"`` and ``"early_stopping"``
+        are taken.
     device : {"cpu", "cuda", "auto"} or "cuda:N", default="cpu"
         ``"auto"`` uses CUDA when available.
     random_state : int, RandomState or None, default=None
         Seeds weight initialisation, shuffling, dropout, the validation split
-        and the GAI mixture. Training runs inside
-        :func:`torch.random.fork_rng`, so torch's global RNG is left as it
-        was.
+        and the GAI mixture, through seeds drawn from
+        :func:`sklearn.utils.check_random_state` (None: numpy's global
+        random state). Training runs inside :func:`torch.random.fork_rng`,
+        so torch's global RNG is left as it was.
     verbose : int, default=0
         Print skorch's per-epoch table when > 0.
 
     Attributes
     ----------
     net_ : skorch.NeuralNetRegressor
-        The fitted skorch net; ``net_.module_`` is the :class:`DIRNetwork`.
-    bins_ : LabelBins
-        The fitted label bins.
+        The fitted skorch net; ``net_.module_`` is the :class:`DIRNetwork`
+        and ``net_.criterion_`` the loss (in the standardised units with
+        ``scale_target``: its ``noise_sigma`` times ``target_scale_`` is the
+        noise scale in the units of ``y``).
+    label_space_ : LabelSpace
+        The fitted label space, shared by ``weighter_``, FDS and BNI.
     weighter_ : LDSWeighter or None
-        The fitted weighter (None when ``reweight="none"``).
+        The fitted weighter, on ``label_space_`` (None when
+        ``reweight="none"``, or when the target is constant and every
+        weight is 1).
+    target_mean_ : float
+        Mean subtracted from ``y`` (0 without ``scale_target``).
+    target_scale_ : float
+        Scale ``y`` is divided by (1 without ``scale_target``).
     training_targets_ : TrainingTargets
         Training targets and counts, for shot-wise scorers.
     n_iter_ : int
@@ -168,7 +229,16 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
     device_ : str
         Device the net was trained on.
     n_features_in_ : int
+        Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen in ``fit`` (when ``X`` has string column
+        names).
+
+    See Also
+    --------
+    FDSOptions, RRTOptions, RankSimOptions : The options of ``fds``, ``rrt``
+        and ``ranksim``.
+    skdir.LabelSpace : The label space.
 
     Examples
     --------
@@ -181,6 +251,8 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
     ...                      fds=True, max_epochs=5, random_state=0)
     >>> model.fit(X, y).predict(X[:3]).shape
     (3,)
+    >>> model.weighter_.label_space_ is model.label_space_
+    True
     """
 
     _parameter_constraints = {
@@ -191,19 +263,16 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         "batch_norm": ["boolean"],
         "loss": [StrOptions(set(LOSSES)), callable],
         "loss_params": [dict, None],
+        "noise_sigma_lr": [Interval(Real, 0, None, closed="left"), None],
         "reweight": [StrOptions({"none", "inverse", "sqrt_inv"})],
         "lds": ["boolean"],
-        "bins": [LabelBins, Interval(Integral, 1, None, closed="left"),
-                 StrOptions({"auto"}), "array-like", None],
-        "bin_width": [Interval(Real, 0, None, closed="neither"), None],
-        "n_bins": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"}), None],
-        "kernel": [StrOptions(set(KERNELS))],
-        "ks": [Interval(Integral, 1, None, closed="left")],
-        "sigma": [Interval(Real, 0, None, closed="neither")],
-        "fds": ["boolean", dict],
-        "rrt": ["boolean", dict],
-        "ranksim": ["boolean", dict, None],
+        "label_space": [LabelSpace, None],
+        "fds": ["boolean", FDSOptions],
+        "rrt": ["boolean", RRTOptions],
+        "ranksim": ["boolean", RankSimOptions],
+        "scale_target": ["boolean"],
         "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
+        "optimizer_params": [dict, None],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -212,6 +281,7 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
+        "callbacks": [list, None],
         "device": [str],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -227,18 +297,16 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         batch_norm=False,
         loss="mse",
         loss_params=None,
+        noise_sigma_lr=None,
         reweight="none",
         lds=False,
-        bins=None,
-        bin_width=None,
-        n_bins=None,
-        kernel="gaussian",
-        ks=5,
-        sigma=2.0,
+        label_space=None,
         fds=False,
         rrt=False,
-        ranksim=None,
+        ranksim=False,
+        scale_target=True,
         optimizer="adam",
+        optimizer_params=None,
         lr=1e-3,
         weight_decay=0.0,
         batch_size=64,
@@ -247,6 +315,7 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
+        callbacks=None,
         device="cpu",
         random_state=None,
         verbose=0,
@@ -258,18 +327,16 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         self.batch_norm = batch_norm
         self.loss = loss
         self.loss_params = loss_params
+        self.noise_sigma_lr = noise_sigma_lr
         self.reweight = reweight
         self.lds = lds
-        self.bins = bins
-        self.bin_width = bin_width
-        self.n_bins = n_bins
-        self.kernel = kernel
-        self.ks = ks
-        self.sigma = sigma
+        self.label_space = label_space
         self.fds = fds
         self.rrt = rrt
         self.ranksim = ranksim
+        self.scale_target = scale_target
         self.optimizer = optimizer
+        self.optimizer_params = optimizer_params
         self.lr = lr
         self.weight_decay = weight_decay
         self.batch_size = batch_size
@@ -278,6 +345,7 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
+        self.callbacks = callbacks
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -300,17 +368,125 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
             f"device must be 'cpu', 'cuda', 'cuda:N' or 'auto', got {device!r}."
         )
 
-    def _density_weights(self, y, sample_weight, bins):
+    def _check_settings(self, loss_params):
+        """Cross-parameter rules: reject settings that would have no effect."""
+        if self.lds and self.reweight == "none":
+            raise ValueError(
+                "lds=True has no effect with reweight='none'; choose reweight="
+                "'inverse' or 'sqrt_inv', or leave lds=False."
+            )
+        balanced = isinstance(self.loss, str) and self.loss in BALANCED
+        if self.noise_sigma_lr is not None:
+            if not balanced:
+                raise ValueError(
+                    f"noise_sigma_lr={self.noise_sigma_lr!r} has no effect with "
+                    f"loss={self.loss!r}; it is the learning rate of the noise "
+                    "scale of the Balanced MSE losses 'gai', 'bmc' and 'bni'. "
+                    "Leave it None."
+                )
+            if loss_params.get("fix_noise_sigma") is True:
+                raise ValueError(
+                    f"noise_sigma_lr={self.noise_sigma_lr!r} has no effect with "
+                    "loss_params['fix_noise_sigma']=True; leave it None."
+                )
+            if not np.isfinite(self.noise_sigma_lr):
+                raise ValueError(
+                    f"noise_sigma_lr must be finite, got {self.noise_sigma_lr!r}."
+                )
+        if self.scale_target and isinstance(self.loss, str) and self.loss == "smape":
+            raise ValueError(
+                "loss='smape' is a relative error, which centring the target "
+                "changes; use scale_target=False with it."
+            )
+
+    def _optimizer_kwargs(self, optimizer):
+        """``optimizer_params`` as skorch's ``optimizer__*`` arguments."""
+        params = self.optimizer_params or {}
+        bad = [k for k in params if not isinstance(k, str)]
+        if bad:
+            raise TypeError(f"optimizer_params keys must be strings, got {bad!r}.")
+        own = sorted({"lr", "weight_decay", "params"} & set(params))
+        if own:
+            raise ValueError(
+                f"optimizer_params must not set {own}: lr and weight_decay are "
+                "parameters of DIRRegressor."
+            )
+        try:
+            signature = inspect.signature(optimizer)
+        except (TypeError, ValueError):  # pragma: no cover - builtin signatures
+            signature = None
+        var_keyword = signature is not None and any(
+            p.kind is inspect.Parameter.VAR_KEYWORD for p in signature.parameters.values()
+        )
+        if signature is not None and not var_keyword:
+            unknown = sorted(set(params) - set(signature.parameters))
+            if unknown:
+                raise ValueError(
+                    f"optimizer_params has option(s) {unknown} that "
+                    f"{optimizer.__name__} does not take."
+                )
+        return {f"optimizer__{key}": value for key, value in params.items()}
+
+    def _user_callbacks(self):
+        """Deep copies of ``callbacks``, checked."""
+        out = []
+        for item in self.callbacks or []:
+            if isinstance(item, tuple) and len(item) == 2:
+                name, callback = item
+                if not isinstance(name, str):
+                    raise TypeError(
+                        f"callbacks: a (name, callback) pair needs a str name, got "
+                        f"{name!r}."
+                    )
+                if name in _RESERVED_CALLBACKS:
+                    raise ValueError(
+                        f"callbacks: the name {name!r} is taken by DIRRegressor; "
+                        "choose another."
+                    )
+            else:
+                callback = item
+            if not isinstance(callback, Callback):
+                raise TypeError(
+                    "callbacks must be skorch.callbacks.Callback instances or "
+                    f"(name, callback) pairs, got {type(callback).__name__}."
+                )
+            out.append(item)
+        return copy.deepcopy(out)
+
+    def _density_weights(self, y, sample_weight):
+        # A constant target has one populated bin: every weight is 1.
         if self.reweight == "none" or np.ptp(y) == 0:
             self.weighter_ = None
             return np.ones_like(y)
         self.weighter_ = LDSWeighter(
-            bins=bins, reweight=self.reweight, lds=self.lds, kernel=self.kernel,
-            ks=self.ks, sigma=self.sigma,
+            label_space=self.label_space_, reweight=self.reweight, lds=self.lds
         )
         return self.weighter_.fit_transform(y, sample_weight=sample_weight)
 
-    def _build_network(self, n_features, bins, fds_options, device):
+    def _criterion(self, z, loss_params, random_state):
+        """The loss on the network's target ``z = (y - mean) / scale``."""
+        loss = self.loss
+        if not isinstance(loss, str):
+            if isinstance(loss, torch.nn.Module):
+                loss = copy.deepcopy(loss)  # fit trains it; keep the parameter as given
+            return make_loss(loss, **loss_params)
+        if loss not in BALANCED:
+            return make_loss(loss, **loss_params)
+        params = dict(loss_params)
+        init = params.pop("init_noise_sigma", "auto")
+        if loss == "bni":
+            return _bni_from_space(
+                self.label_space_, init_noise_sigma=init, offset=self.target_mean_,
+                scale=self.target_scale_, **params,
+            )
+        if _is_auto(init):
+            init = bin_noise_sigma(self.label_space_)
+        params["init_noise_sigma"] = _noise_sigma(init) / self.target_scale_
+        if loss == "gai":
+            return GAILoss.from_targets(z, random_state=random_state, **params)
+        return make_loss(loss, **params)
+
+    def _build_network(self, n_features, fds_options, device):
         module = self.module
         if module is None:
             encoder = MLP(
@@ -339,7 +515,7 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
             head = torch.nn.Linear(dim, 1)
         fds = None
         if fds_options is not None:
-            fds = FDS(dim, bins, **fds_options)
+            fds = FDS(dim, self.label_space_, **fds_options._kwargs())
         return DIRNetwork(encoder, head, fds)
 
     def _batch_sizes(self, n, needs_pairs):
@@ -374,9 +550,11 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         X : array-like of shape (n_samples, n_features)
             Training data.
         y : array-like of shape (n_samples,)
-            Targets.
+            Targets; within the float32 range.
         sample_weight : array-like of shape (n_samples,), default=None
-            Per-sample weights, multiplied into the density weights.
+            Per-sample weights, multiplied into the density weights; they
+            also weight the label space's counts and the target's mean and
+            standard deviation.
 
         Returns
         -------
@@ -385,33 +563,19 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         """
         X, y = validate_data(self, X, y, dtype=np.float32, y_numeric=True)
         y = np.asarray(y, dtype=np.float64)
+        _check_float32_range(y, "y")
         sample_weight = check_sample_weight_1d(sample_weight, y)
-        fds_options = _options(
-            "fds", self.fds, _FDS_KEYS,
-            {"kernel": self.kernel, "ks": self.ks, "sigma": self.sigma},
-        )
-        rrt_options = _options(
-            "rrt", self.rrt, _RRT_KEYS, {"max_epochs": self.max_epochs, "lr": self.lr}
-        )
-        ranksim_options = _options(
-            "ranksim", self.ranksim, _RANKSIM_KEYS,
-            {"gamma": 100.0, "interpolation_lambda": 2.0},
-        )
+        if sample_weight is not None:
+            _check_float32_range(sample_weight, "sample_weight")
+        # Every option is checked before anything is trained.
+        fds_options = _options(self.fds, FDSOptions)
+        rrt_options = _options(self.rrt, RRTOptions)
+        ranksim_options = _options(self.ranksim, RankSimOptions)
         loss_params = dict(self.loss_params or {})
-        sigma_lr = loss_params.pop("sigma_lr", 1e-2)
-        if self.loss in BALANCED:
-            if (isinstance(sigma_lr, bool) or not isinstance(sigma_lr, Real)
-                    or not np.isfinite(sigma_lr) or sigma_lr < 0):
-                raise ValueError(
-                    "loss_params['sigma_lr'] must be a non-negative finite number, "
-                    f"got {sigma_lr!r}."
-                )
-            # One label bin of bins_, resolved by make_loss.
-            loss_params.setdefault("init_noise_sigma", "auto")
-        if isinstance(self.loss, str) and self.loss == "bni":
-            loss_params.setdefault("kernel", self.kernel)
-            loss_params.setdefault("ks", self.ks)
-            loss_params.setdefault("sigma", self.sigma)
+        self._check_settings(loss_params)
+        optimizer = _OPTIMIZERS.get(self.optimizer, self.optimizer)
+        optimizer_kwargs = self._optimizer_kwargs(optimizer)
+        user_callbacks = self._user_callbacks()
         device = self._resolve_device()
         drop_last, valid_bs = self._batch_sizes(
             y.size, self.loss == "bmc" or (self.batch_norm and self.module is None)
@@ -421,24 +585,41 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         torch_seed, split_seed, loss_seed = (
             int(s) for s in rng.randint(np.iinfo(np.int32).max, size=3)
         )
-        self.bins_ = fitted_bins(
-            resolve_bins(self.bins, bin_width=self.bin_width, n_bins=self.n_bins),
-            y, sample_weight,
-        )
-        density = self._density_weights(y, sample_weight, self.bins_)
-        user = np.ones_like(y) if sample_weight is None else sample_weight
-        stage1 = user if rrt_options is not None else user * density
+        # The label space, the weights, the FDS bins and the shot groups are
+        # in the units of y; the network learns z = (y - mean) / scale.
+        self.label_space_ = fit_label_space(self.label_space, y, sample_weight)
+        if self.scale_target:
+            mean = float(np.average(y, weights=sample_weight))
+            scale = float(np.sqrt(np.average((y - mean) ** 2, weights=sample_weight)))
+            self.target_mean_, self.target_scale_ = mean, (scale if scale > 0 else 1.0)
+        else:
+            self.target_mean_, self.target_scale_ = 0.0, 1.0
+        z = (y - self.target_mean_) / self.target_scale_
 
-        y32 = y.astype(np.float32)
+        density = self._density_weights(y, sample_weight)
+        user = np.ones_like(y) if sample_weight is None else sample_weight
+        final = user * density
+        stage1 = user if rrt_options is not None else final
+        # The weights are checked here once, so the losses need not check
+        # them batch by batch.
+        for weights in (stage1, final):
+            w32 = weights.astype(np.float32)
+            if not (np.isfinite(w32).all() and (w32 > 0).any()):
+                raise ValueError(
+                    "sample_weight times the density weights leaves the float32 "
+                    "range the network computes in (overflow, or every weight "
+                    "rounds to 0); rescale sample_weight."
+                )
+
+        z32 = z.astype(np.float32)
         # Only what the network and the loss use rides with the batches: the
-        # FDS bin of every sample (binned once here, not per batch), the
-        # weights unless they are all 1 (the loss is then the plain mean, the
-        # same number).
+        # FDS bin of every sample (binned once here, from y, not per batch),
+        # the weights unless they are all 1 (the loss is then the plain mean,
+        # the same number).
         data = {"X": X}
         if np.any(stage1 != 1):
             data["sample_weight"] = stage1.astype(np.float32)
-        optimizer = _OPTIMIZERS.get(self.optimizer, self.optimizer)
-        callbacks = [("fds_epoch_end", FDSEpochEnd())]
+        callbacks = [("fds_epoch_end", FDSEpochEnd()), *user_callbacks]
         # skorch formats its per-epoch table even when it does not print it.
         quiet = {} if self.verbose else {"callbacks__print_log": None}
         if self.early_stopping:
@@ -450,25 +631,30 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
                     sink=print if self.verbose else _silent,
                 ),
             ))
+        balanced = isinstance(self.loss, str) and self.loss in BALANCED
+        noise_sigma_lr = None
+        if balanced:
+            noise_sigma_lr = (
+                _NOISE_SIGMA_LR if self.noise_sigma_lr is None else self.noise_sigma_lr
+            )
         with torch.random.fork_rng(devices=_cuda_devices(device)):
             torch.manual_seed(torch_seed)
-            criterion = make_loss(
-                self.loss, y, bins=self.bins_, random_state=loss_seed, **loss_params
-            )
-            network = self._build_network(X.shape[1], self.bins_, fds_options, device)
+            criterion = self._criterion(z, loss_params, loss_seed)
+            network = self._build_network(X.shape[1], fds_options, device)
             if network.fds is not None:
-                data["bin_index"] = network.fds.bin_index(torch.tensor(y)).numpy()
+                data["bin_index"] = self.label_space_._index(y).astype(np.int64)
             net = DIRNet(
                 network,
                 criterion=criterion,
                 optimizer=optimizer,
                 optimizer__weight_decay=self.weight_decay,
+                **optimizer_kwargs,
                 lr=self.lr,
-                sigma_lr=sigma_lr if self.loss in BALANCED else None,
-                ranksim_gamma=0.0 if ranksim_options is None else ranksim_options["gamma"],
+                noise_sigma_lr=noise_sigma_lr,
+                ranksim_gamma=0.0 if ranksim_options is None else ranksim_options.gamma,
                 ranksim_lambda=(
                     2.0 if ranksim_options is None
-                    else ranksim_options["interpolation_lambda"]
+                    else ranksim_options.interpolation_lambda
                 ),
                 max_epochs=self.max_epochs,
                 batch_size=self.batch_size,
@@ -486,12 +672,16 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
                 verbose=int(self.verbose),
                 **quiet,
             )
-            net.fit(data, y32[:, None])
+            net.fit(data, z32[:, None])
             if rrt_options is not None:
-                data2 = dict(data, sample_weight=(user * density).astype(np.float32))
+                data2 = dict(data, sample_weight=final.astype(np.float32))
                 retrain_head(
-                    net, data2, y32[:, None], max_epochs=int(rrt_options["max_epochs"]),
-                    lr=float(rrt_options["lr"]),
+                    net, data2, z32[:, None],
+                    max_epochs=int(
+                        self.max_epochs if rrt_options.max_epochs is None
+                        else rrt_options.max_epochs
+                    ),
+                    lr=float(self.lr if rrt_options.lr is None else rrt_options.lr),
                 )
         self.net_ = net
         self.n_iter_ = len(net.history)
@@ -510,15 +700,14 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
-            Predictions (float64).
+            Predictions (float64), in the units of ``y``.
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float32, reset=False)
-        # skorch's DataLoader draws a seed from torch's global RNG even without
-        # shuffling; keep that draw away from the caller's RNG.
-        with torch.random.fork_rng(devices=_cuda_devices(self.device_)):
-            y_pred = self.net_.predict(X)
-        return y_pred.reshape(-1).astype(np.float64)
+        y_pred = _predict_fixed_batches(
+            self.net_.module_, X, self.batch_size, self.device_
+        ).astype(np.float64)
+        return y_pred * self.target_scale_ + self.target_mean_
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -526,6 +715,31 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         tags.target_tags.multi_output = False
         tags.non_deterministic = self.random_state is None
         return tags
+
+
+@torch.no_grad()
+def _predict_fixed_batches(module, X, batch_size, device):
+    """Predictions of ``module`` in evaluation mode, in batches of one shape.
+
+    A float32 matrix product may round differently for different numbers of
+    rows, so the same sample could get a prediction that differs in the last
+    bit with the batch it is predicted in. Every batch is therefore padded to
+    ``batch_size`` rows (zeros, dropped afterwards): a sample's prediction
+    does not depend on the rest of ``X``.
+    """
+    module.eval()
+    X = _as_tensors(X)  # shares memory unless X is read-only or not contiguous
+    n = X.shape[0]
+    size = int(batch_size)
+    out = np.empty(n, dtype=np.float32)
+    for start in range(0, n, size):
+        batch = X[start:start + size]
+        rows = batch.shape[0]
+        if rows < size:
+            batch = torch.cat([batch, batch.new_zeros((size - rows, *batch.shape[1:]))])
+        pred, _ = module(batch.to(device))
+        out[start:start + rows] = pred[:rows].reshape(rows).float().cpu().numpy()
+    return out
 
 
 def _cuda_devices(device):

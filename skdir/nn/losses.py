@@ -8,6 +8,12 @@ training set, so the batch mean is not renormalised by the batch's weights).
 Samples with weight 0 contribute 0 even where their loss is infinite, so
 extreme weights never produce NaN.
 
+Weights must be finite and non-negative: a NaN, infinite or negative weight
+raises a ValueError rather than being treated as 0. The check runs on every
+direct call and costs one synchronisation with the device (a GPU) per call;
+:class:`~skdir.nn.DIRRegressor` checks its weights once in ``fit`` and skips
+the per-batch check while it trains.
+
 - :class:`MSELoss`, :class:`L1Loss`, :class:`HuberLoss` (the reference's
   smooth-L1 form), :class:`LogCoshLoss`, :class:`SMAPELoss`;
 - :class:`FocalL1Loss`, :class:`FocalMSELoss` (Focal-R);
@@ -15,9 +21,11 @@ extreme weights never produce NaN.
   scale: :class:`GAILoss`, :class:`BMCLoss`, :class:`BNILoss`;
 - :func:`make_loss` builds any of them by name;
 - :func:`bin_noise_sigma`, the noise scale ``init_noise_sigma="auto"``
-  stands for: the width of one label bin.
+  stands for: the width of one bin of a :class:`~skdir.LabelSpace`.
 """
 
+import contextlib
+import contextvars
 import math
 from numbers import Real
 
@@ -27,7 +35,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .._validation import check_target
-from ..bins import fitted_bins, is_fitted_bins, resolve_bins, smooth_counts
+from ..bins import check_label_space, fit_label_space, is_fitted_space
 
 __all__ = [
     "BMCLoss",
@@ -45,6 +53,43 @@ __all__ = [
     "bin_noise_sigma",
     "make_loss",
 ]
+
+# True while DIRRegressor trains on weights it validated in fit: the losses
+# then skip the per-call weight check (a device synchronisation per batch).
+_WEIGHTS_CHECKED = contextvars.ContextVar("skdir_nn_weights_checked", default=False)
+
+
+@contextlib.contextmanager
+def _checked_weights():
+    """Within this context the losses trust their weights (already validated)."""
+    token = _WEIGHTS_CHECKED.set(True)
+    try:
+        yield
+    finally:
+        _WEIGHTS_CHECKED.reset(token)
+
+
+def _check_weight(weight, n, device):
+    """``weight`` as a tensor of ``n`` values, checked finite and non-negative.
+
+    The check (one vectorised reduction, read back on the host) is skipped
+    inside :func:`_checked_weights`.
+    """
+    weight = torch.as_tensor(weight, device=device)
+    if weight.ndim == 0 or weight.shape[0] != n or weight.numel() != n:
+        raise ValueError(
+            f"weight has {weight.numel()} values for a batch of {n}; give one "
+            "per sample, of shape (n,) or (n, 1)."
+        )
+    if not _WEIGHTS_CHECKED.get():
+        if weight.dtype == torch.bool or weight.is_complex():
+            raise TypeError(f"weight must be real numbers, got {weight.dtype}.")
+        if bool((~torch.isfinite(weight) | (weight < 0)).any()):
+            raise ValueError(
+                "weight must be finite and non-negative; got NaN, infinite or "
+                "negative values."
+            )
+    return weight
 
 
 def _flat(pred, target):
@@ -71,6 +116,13 @@ def weighted_mean(loss, weight=None):
     Returns
     -------
     loss : Tensor of shape ()
+        The weighted mean.
+
+    Raises
+    ------
+    ValueError
+        If a weight is NaN, infinite or negative (see the module's notes on
+        the cost of this check).
 
     Examples
     --------
@@ -81,12 +133,8 @@ def weighted_mean(loss, weight=None):
     """
     if weight is None:
         return loss.mean()
-    weight = torch.as_tensor(weight, device=loss.device).to(loss.dtype)
+    weight = _check_weight(weight, loss.shape[0], loss.device).to(loss.dtype)
     weight = weight.reshape(weight.shape[0], *([1] * (loss.ndim - 1)))
-    if weight.shape[0] != loss.shape[0]:
-        raise ValueError(
-            f"weight has {weight.shape[0]} values for a batch of {loss.shape[0]}."
-        )
     return torch.where(weight > 0, weight * loss, 0.0).mean()
 
 
@@ -349,8 +397,8 @@ class CallableLoss(nn.Module):
             raise TypeError(f"the loss returned {type(out).__name__}, not a tensor.")
         if out.ndim == 0:
             if weight is not None:
-                w = torch.as_tensor(weight)
-                if w.numel() and not bool((w == w.reshape(-1)[0]).all()):
+                w = _check_weight(weight, pred.shape[0], out.device).reshape(-1)
+                if w.numel() and not bool((w == w[0]).all()):
                     raise ValueError(
                         "the loss returned a scalar, so it cannot apply per-sample "
                         "weights (reweight, lds or sample_weight); make it return "
@@ -552,8 +600,9 @@ class BNILoss(_BalancedMSE):
     """Balanced MSE by bin-based numerical integration (BNI).
 
     The training label distribution is a histogram with bin centres ``c_k``
-    and probabilities ``q_k`` (only bins with ``q_k > 0``); the per-sample
-    loss is
+    and probabilities ``q_k`` (only bins with ``q_k > 0``), usually the
+    counts of a fitted :class:`~skdir.LabelSpace`
+    (:meth:`BNILoss.from_label_space`); the per-sample loss is
 
     .. code-block:: text
 
@@ -573,7 +622,7 @@ class BNILoss(_BalancedMSE):
 
     See Also
     --------
-    BNILoss.from_targets : Histogram (optionally LDS-smoothed) of training targets.
+    BNILoss.from_label_space : The (optionally LDS-smoothed) counts of a label space.
 
     Examples
     --------
@@ -601,25 +650,23 @@ class BNILoss(_BalancedMSE):
         )
 
     @classmethod
-    def from_targets(
-        cls, y, bins=None, *, lds=False, kernel="gaussian", ks=5, sigma=2.0,
-        init_noise_sigma=1.0, fix_noise_sigma=False,
+    def from_label_space(
+        cls, label_space, *, lds=False, init_noise_sigma=1.0, fix_noise_sigma=False
     ):
-        """Bin the training targets with :class:`~skdir.LabelBins`.
+        """The histogram of a fitted :class:`~skdir.LabelSpace` as the prior.
+
+        The bin centres are ``label_space.centers_`` and the masses its
+        training counts ``counts_``, or with ``lds=True`` its LDS-smoothed
+        ``effective_counts_`` (the label space's own kernel).
 
         Parameters
         ----------
-        y : array-like of shape (n_samples,)
-            Training targets.
-        bins : LabelBins, int, "auto", array-like or None, default=None
-            Bins (see :func:`skdir.bins.resolve_bins`); a fitted
-            :class:`~skdir.LabelBins` is used as is.
+        label_space : LabelSpace
+            A fitted label space.
         lds : bool, default=False
-            Smooth the counts with :func:`~skdir.smooth_counts`.
-        kernel, ks, sigma
-            LDS kernel.
+            Use the LDS-smoothed counts.
         init_noise_sigma : float or "auto", default=1.0
-            Initial noise scale; ``"auto"`` is the width of one of these bins
+            Initial noise scale; ``"auto"`` is the width of one bin
             (:func:`bin_noise_sigma`).
         fix_noise_sigma : bool, default=False
             Keep the noise scale fixed.
@@ -627,15 +674,23 @@ class BNILoss(_BalancedMSE):
         Returns
         -------
         loss : BNILoss
+            The loss.
+
+        Examples
+        --------
+        >>> from skdir import LabelSpace
+        >>> from skdir.nn.losses import BNILoss
+        >>> space = LabelSpace(bin_width=1).fit([0.2, 0.4, 1.5, 3.9])
+        >>> loss = BNILoss.from_label_space(space, init_noise_sigma="auto")
+        >>> loss.bin_centers, loss.bin_log_probs.exp()
+        (tensor([0.5000, 1.5000, 3.5000]), tensor([0.5000, 0.2500, 0.2500]))
+        >>> float(loss.noise_sigma.detach())
+        1.0
         """
-        y = check_target(y)
-        bins = fitted_bins(resolve_bins(bins), y)
-        counts = bins.histogram(y)
-        if lds:
-            counts = smooth_counts(counts, kernel, ks, sigma, normalize="max")
-        if _is_auto(init_noise_sigma):
-            init_noise_sigma = bin_noise_sigma(bins)
-        return cls(bins.centers_, counts, init_noise_sigma, fix_noise_sigma)
+        return _bni_from_space(
+            label_space, lds=lds, init_noise_sigma=init_noise_sigma,
+            fix_noise_sigma=fix_noise_sigma,
+        )
 
     def _nll(self, pred, target, noise_var):
         mse = (pred - target) ** 2 / (2 * noise_var)
@@ -647,7 +702,7 @@ class BNILoss(_BalancedMSE):
 
 
 # ---------------------------------------------------------------- noise scale
-def bin_noise_sigma(bins, y=None):
+def bin_noise_sigma(label_space, y=None):
     """The noise scale of one label bin: ``init_noise_sigma="auto"``.
 
     The Balanced MSE reference code starts its noise scale at
@@ -655,46 +710,63 @@ def bin_noise_sigma(bins, y=None):
     label bin. A fixed 1.0 is not scale-free: on a target in thousands it is
     negligible, on a standardised target it is the whole spread. ``"auto"``
     keeps the reference's choice in the target's own units: the width of one
-    bin of the fitted :class:`~skdir.LabelBins` (the median width when the
-    bins differ in width).
+    bin of the :class:`~skdir.LabelSpace` (the median width when the bins
+    differ in width).
 
     Parameters
     ----------
-    bins : LabelBins, int, "auto", array-like or None
-        Label bins (see :func:`skdir.bins.resolve_bins`); a fitted
-        :class:`~skdir.LabelBins` is used as is, anything else is fitted on
-        ``y``.
+    label_space : LabelSpace or None
+        A fitted label space is used as it is; an unfitted one (None means
+        ``LabelSpace()``) is fitted on ``y``.
     y : array-like of shape (n_samples,), default=None
-        Training targets; needed unless ``bins`` is a fitted LabelBins.
+        Training targets; needed unless ``label_space`` is fitted.
 
     Returns
     -------
     sigma : float
-        The median of ``np.diff(bins.edges_)``.
+        The median of ``np.diff(label_space.edges_)``.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from skdir import LabelBins
+    >>> from skdir import LabelSpace
     >>> from skdir.nn.losses import bin_noise_sigma
     >>> ages = np.array([21.0, 25.0, 30.0, 64.0])
-    >>> bin_noise_sigma(LabelBins(bin_width=1).fit(ages))  # one year
+    >>> bin_noise_sigma(LabelSpace(bin_width=1).fit(ages))  # one year
     1.0
-    >>> z = (ages - ages.mean()) / ages.std()  # the same bins, standardised
-    >>> edges = (np.arange(21.0, 66.0) - ages.mean()) / ages.std()
-    >>> round(bin_noise_sigma(edges, y=z) * float(ages.std()), 6)
-    1.0
-    >>> bin_noise_sigma(4, y=ages)  # four equal bins over [21, 64]
+    >>> bin_noise_sigma(LabelSpace(n_bins=4), y=ages)  # four equal bins over [21, 64]
     10.75
     """
-    if not is_fitted_bins(bins):
+    label_space = check_label_space(label_space)
+    if not is_fitted_space(label_space):
         if y is None:
             raise ValueError(
-                "init_noise_sigma='auto' needs fitted label bins or the training "
-                "targets y."
+                "init_noise_sigma='auto' needs a fitted label_space or the "
+                "training targets y."
             )
-        bins = fitted_bins(resolve_bins(bins), check_target(y))
-    return float(np.median(np.diff(bins.edges_)))
+        label_space = fit_label_space(label_space, check_target(y))
+    return float(np.median(np.diff(label_space.edges_)))
+
+
+def _bni_from_space(label_space, *, lds=False, init_noise_sigma=1.0,
+                    fix_noise_sigma=False, offset=0.0, scale=1.0):
+    """BNILoss on a fitted label space, for a network target ``(y - offset) / scale``.
+
+    The bin centres and an ``"auto"`` or numeric noise scale (both in the
+    units of ``y``) are converted to the network's units.
+    """
+    if not is_fitted_space(check_label_space(label_space)):
+        raise ValueError(
+            "BNILoss needs a fitted label_space; call label_space.fit(y) first."
+        )
+    if not isinstance(lds, (bool, np.bool_)):
+        raise TypeError(f"lds must be True or False, got {lds!r}.")
+    if _is_auto(init_noise_sigma):
+        init_noise_sigma = bin_noise_sigma(label_space)
+    init_noise_sigma = _noise_sigma(init_noise_sigma) / scale
+    counts = label_space.effective_counts_ if lds else label_space.counts_
+    centers = (label_space.centers_ - offset) / scale
+    return BNILoss(centers, counts, init_noise_sigma, fix_noise_sigma)
 
 
 def _is_auto(value):
@@ -706,7 +778,7 @@ def _noise_sigma(value):
         raise ValueError(
             f"init_noise_sigma must be a positive finite number, got {value!r}; "
             "'auto' (one label bin) is understood by make_loss, "
-            "BNILoss.from_targets and DIRRegressor, which know the label bins."
+            "BNILoss.from_label_space and DIRRegressor, which know the label space."
         )
     return _positive("init_noise_sigma", value)
 
@@ -737,7 +809,7 @@ LOSSES = (*_SIMPLE, "gai", "bmc", "bni")
 BALANCED = ("gai", "bmc", "bni")
 
 
-def make_loss(loss="mse", y=None, *, bins=None, random_state=None, **params):
+def make_loss(loss="mse", y=None, *, label_space=None, random_state=None, **params):
     """Build a loss module from its name.
 
     Parameters
@@ -747,17 +819,21 @@ def make_loss(loss="mse", y=None, *, bins=None, random_state=None, **params):
         is), or a callable ``fn(y_pred, y_true)`` wrapped in
         :class:`CallableLoss`.
     y : array-like of shape (n_samples,), default=None
-        Training targets; required by ``"gai"`` and ``"bni"``.
-    bins : LabelBins or None, default=None
-        Bins for ``"bni"`` and for ``init_noise_sigma="auto"``.
+        Training targets; required by ``"gai"`` (its mixture is fitted on
+        them), and by ``"bni"`` and ``init_noise_sigma="auto"`` unless
+        ``label_space`` is fitted.
+    label_space : LabelSpace, default=None
+        The label space of ``"bni"`` (its bins, counts and smoothing) and of
+        ``init_noise_sigma="auto"`` (one of its bins). A fitted one is used
+        as it is; an unfitted one (None means ``LabelSpace()``) is fitted on
+        ``y``. Giving one to a loss that does not use it is an error.
     random_state : int, RandomState or None, default=None
         Seeds the mixture of ``"gai"``.
     **params
         Passed to the loss's constructor (``beta``, ``gamma``,
         ``init_noise_sigma``, ``fix_noise_sigma``, ``n_components``, ``lds``,
         ...). For the Balanced MSE losses ``init_noise_sigma="auto"`` is the
-        width of one label bin (:func:`bin_noise_sigma` of ``bins``, fitted
-        on ``y`` unless already fitted).
+        width of one label bin (:func:`bin_noise_sigma`).
 
     Returns
     -------
@@ -770,30 +846,45 @@ def make_loss(loss="mse", y=None, *, bins=None, random_state=None, **params):
     >>> make_loss("focal_l1", beta=0.5)
     FocalL1Loss()
     >>> import numpy as np
-    >>> from skdir import LabelBins
-    >>> bins = LabelBins(bin_width=0.5).fit(np.array([0.0, 1.2, 3.9]))
-    >>> make_loss("bmc", bins=bins, init_noise_sigma="auto").noise_sigma
+    >>> from skdir import LabelSpace
+    >>> space = LabelSpace(bin_width=0.5).fit(np.array([0.0, 1.2, 3.9]))
+    >>> make_loss("bmc", label_space=space, init_noise_sigma="auto").noise_sigma
     Parameter containing:
     tensor(0.5000, requires_grad=True)
     """
     if isinstance(loss, str):
-        if loss in BALANCED and _is_auto(params.get("init_noise_sigma")):
-            params["init_noise_sigma"] = bin_noise_sigma(bins, y)
+        if loss not in LOSSES:
+            raise ValueError(f"loss must be one of {LOSSES} or a callable, got {loss!r}.")
+        auto = loss in BALANCED and _is_auto(params.get("init_noise_sigma"))
+        if label_space is not None and not (auto or loss == "bni"):
+            raise ValueError(
+                f"label_space has no effect with loss={loss!r}"
+                + (" unless init_noise_sigma='auto'" if loss in BALANCED else "")
+                + "; leave it None."
+            )
+        if loss == "bni" or auto:
+            label_space = check_label_space(label_space)
+            if not is_fitted_space(label_space):
+                if y is None:
+                    raise ValueError(
+                        f"loss={loss!r} needs a fitted label_space or the training "
+                        "targets y."
+                    )
+                label_space = fit_label_space(label_space, check_target(y))
         if loss in _SIMPLE:
             return _SIMPLE[loss](**params)
+        if loss == "bni":
+            return _bni_from_space(label_space, **params)
+        if auto:
+            params["init_noise_sigma"] = bin_noise_sigma(label_space)
         if loss == "bmc":
             return BMCLoss(**params)
-        if loss in ("gai", "bni"):
-            if y is None:
-                raise ValueError(f"loss={loss!r} needs the training targets y.")
-            if loss == "gai":
-                return GAILoss.from_targets(y, random_state=random_state, **params)
-            return BNILoss.from_targets(y, bins, **params)
-        raise ValueError(f"loss must be one of {LOSSES} or a callable, got {loss!r}.")
-    if params:
-        raise ValueError(
-            f"loss parameters {sorted(params)} apply to named losses only."
-        )
+        if y is None:
+            raise ValueError("loss='gai' needs the training targets y.")
+        return GAILoss.from_targets(y, random_state=random_state, **params)
+    if params or label_space is not None:
+        names = sorted(params) + (["label_space"] if label_space is not None else [])
+        raise ValueError(f"loss parameters {names} apply to named losses only.")
     if isinstance(loss, (_WeightedLoss, _BalancedMSE, CallableLoss)):
         return loss
     if isinstance(loss, type):

@@ -11,11 +11,17 @@ pytest.importorskip("skorch")
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from skdir import LabelBins, kernel_window  # noqa: E402
+from skdir import LabelSpace, kernel_window  # noqa: E402
 from skdir.nn import FDS  # noqa: E402
 from skdir.nn._fds import _reflect_neighbours  # noqa: E402
 
 EDGES = [0.0, 1.0, 2.0, 3.0, 4.0]
+
+
+def _space(edges=EDGES, **kwargs):
+    """A LabelSpace with these edges, fitted (FDS takes a fitted one)."""
+    edges = np.asarray(edges, dtype=float)
+    return LabelSpace(edges=edges, **kwargs).fit(edges[[0, -1]])
 
 
 def _batch():
@@ -64,7 +70,7 @@ def _hand_smooth(stat, seen, window):
 
 def test_epoch_statistics_smoothing_and_calibration_match_hand_computation():
     z, y = _batch()
-    fds = FDS(2, EDGES, kernel="triang", ks=3).train()
+    fds = FDS(2, _space(kernel="triang", ks=3)).train()
     out0 = fds(z, y)
     assert torch.equal(out0, z)  # epoch 0 < start_smooth
     fds.end_epoch()
@@ -92,7 +98,7 @@ def test_epoch_statistics_smoothing_and_calibration_match_hand_computation():
 
 def test_ema_schedule_epoch_by_epoch():
     z, y = _batch()
-    fds = FDS(2, EDGES, start_update=1, start_smooth=2, momentum=0.9).train()
+    fds = FDS(2, _space(), start_update=1, start_smooth=2, momentum=0.9).train()
     fds(z, y)
     fds.end_epoch()  # epoch 0 < start_update: nothing collected
     assert not fds.populated.any()
@@ -124,13 +130,13 @@ def test_batched_statistics_equal_one_pass(sizes, seed):
     n = sum(sizes)
     z = gen.normal(size=(n, 3)).astype(np.float32) * 10 + 100
     y = gen.uniform(-3, 3, size=n)
-    fds = FDS(3, [-3.0, -1.0, 1.0, 3.0]).train()
+    fds = FDS(3, _space([-3.0, -1.0, 1.0, 3.0])).train()
     start = 0
     for size in sizes:
         fds.update(torch.tensor(z[start:start + size]), torch.tensor(y[start:start + size]))
         start += size
     fds.end_epoch()
-    index = LabelBins(edges=[-3.0, -1.0, 1.0, 3.0]).fit([-3.0, 3.0]).transform(y)
+    index = _space([-3.0, -1.0, 1.0, 3.0]).transform(y)
     mean, var, seen = _hand_stats(z, index, 3)
     np.testing.assert_array_equal(fds.populated.numpy(), seen)
     np.testing.assert_allclose(fds.running_mean[seen], mean[seen], rtol=1e-5)
@@ -141,7 +147,7 @@ def test_empty_bins_do_not_leak_into_neighbours():
     # Bins 1 and 3 of 5 are empty; features far from 0 and variance far from 1.
     z = torch.tensor([[10.0], [12.0], [50.0], [54.0], [90.0], [96.0]])
     y = torch.tensor([0.5, 0.5, 2.5, 2.5, 4.5, 4.5])
-    fds = FDS(1, [0, 1, 2, 3, 4, 5], kernel="triang", ks=3).train()
+    fds = FDS(1, _space([0, 1, 2, 3, 4, 5], kernel="triang", ks=3)).train()
     fds(z, y)
     fds.end_epoch()
     assert fds.populated.tolist() == [True, False, True, False, True]
@@ -159,7 +165,7 @@ def test_all_populated_smoothing_equals_reflect_padded_convolution():
     n_bins, d = 7, 3
     z = torch.randn(70, d, generator=gen)
     y = torch.arange(70) % n_bins + 0.5
-    fds = FDS(d, np.arange(n_bins + 1.0), ks=5, sigma=2.0).train()
+    fds = FDS(d, _space(np.arange(n_bins + 1.0), ks=5, sigma=2.0)).train()
     fds(z, y)
     fds.end_epoch()
     window = torch.as_tensor(kernel_window("gaussian", 5, 2.0, normalize="sum"),
@@ -185,11 +191,39 @@ def test_reflect_neighbours(n_bins, ks):
 
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.floats(-1e3, 1e3, allow_nan=False), min_size=1, max_size=40))
-def test_bin_index_matches_labelbins_for_float_and_negative_targets(values):
-    bins = LabelBins(n_bins=7).fit(np.array([-12.5, 3.25, 40.0]))
-    fds = FDS(1, bins)
+def test_bin_index_matches_label_space_for_float_and_negative_targets(values):
+    space = LabelSpace(n_bins=7).fit(np.array([-12.5, 3.25, 40.0]))
+    fds = FDS(1, space)
     y = np.asarray(values)
-    np.testing.assert_array_equal(fds.bin_index(torch.tensor(y)).numpy(), bins.transform(y))
+    np.testing.assert_array_equal(fds.bin_index(torch.tensor(y)).numpy(), space.transform(y))
+
+
+def test_nan_labels_are_rejected():
+    fds = FDS(2, _space()).train()
+    with pytest.raises(ValueError, match="NaN"):
+        fds.bin_index(torch.tensor([0.5, float("nan")]))
+    with pytest.raises(ValueError, match="NaN"):
+        fds(torch.zeros(2, 2), torch.tensor([float("nan"), 1.0]))
+
+
+@pytest.mark.parametrize(
+    "kwargs, window",
+    [
+        ({}, kernel_window("gaussian", 5, 2.0, normalize="sum")),
+        ({"kernel": "triang", "ks": 3}, np.array([0.25, 0.5, 0.25])),
+        ({"kernel": "laplace", "ks": 7, "sigma": 1.5},
+         kernel_window("laplace", 7, 1.5, normalize="sum")),
+    ],
+)
+def test_window_and_bins_come_from_the_label_space(kwargs, window):
+    space = LabelSpace(bin_width=0.5, **kwargs).fit(np.array([-1.2, 0.3, 2.9]))
+    fds = FDS(2, space)
+    assert fds.label_space is space
+    np.testing.assert_array_equal(fds.edges, space.edges_)
+    assert fds.n_bins == space.n_bins_ == 9
+    np.testing.assert_allclose(fds.window.numpy(), window, rtol=1e-6)
+    assert float(fds.window.sum()) == pytest.approx(1.0)
+    assert fds.neighbours.shape == (9, window.size)
 
 
 def test_out_of_place_autograd_and_eval_identity():
@@ -197,7 +231,7 @@ def test_out_of_place_autograd_and_eval_identity():
     layer = torch.nn.Linear(4, 3)
     x = torch.randn(16, 4)
     y = torch.rand(16) * 4 - 2  # negative and float targets
-    fds = FDS(3, [-2.0, -1.0, 0.0, 1.0, 2.0], start_smooth=1).train()
+    fds = FDS(3, _space([-2.0, -1.0, 0.0, 1.0, 2.0]), start_smooth=1).train()
     for _ in range(3):
         feats = torch.relu(layer(x))
         before = feats.clone()
@@ -214,7 +248,7 @@ def test_out_of_place_autograd_and_eval_identity():
 def test_zero_variance_dimension_passes_through():
     z = torch.tensor([[1.0, 5.0], [3.0, 5.0], [2.0, 7.0], [6.0, 7.0]])
     y = torch.tensor([0.5, 0.5, 1.5, 1.5])
-    fds = FDS(2, [0.0, 1.0, 2.0], ks=3).train()
+    fds = FDS(2, _space([0.0, 1.0, 2.0], ks=3)).train()
     fds(z, y)
     fds.end_epoch()
     out = fds(z, y)
@@ -226,7 +260,7 @@ def test_variance_ratio_is_clipped():
     # Bin 0 has variance 2, bin 1 variance 20000: the smoothed ratios exceed 10.
     z = torch.tensor([[0.0], [2.0], [0.0], [200.0]])
     y = torch.tensor([0.5, 0.5, 1.5, 1.5])
-    fds = FDS(1, [0.0, 1.0, 2.0], kernel="triang", ks=3).train()
+    fds = FDS(1, _space([0.0, 1.0, 2.0], kernel="triang", ks=3)).train()
     fds(z, y)
     fds.end_epoch()
     mean, svar, smean = 1.0, float(fds.smoothed_var[0, 0]), float(fds.smoothed_mean[0, 0])
@@ -237,11 +271,11 @@ def test_variance_ratio_is_clipped():
 
 def test_state_dict_and_pickle_round_trip():
     z, y = _batch()
-    fds = FDS(2, EDGES).train()
+    fds = FDS(2, _space()).train()
     for _ in range(2):
         fds(z * 1.5, y)
         fds.end_epoch()
-    fresh = FDS(2, EDGES).train()
+    fresh = FDS(2, _space()).train()
     fresh.load_state_dict(fds.state_dict())
     assert int(fresh.epoch) == 2
     torch.testing.assert_close(fresh(z, y), fds(z, y))
@@ -252,7 +286,7 @@ def test_state_dict_and_pickle_round_trip():
 
 
 def test_float_cast_keeps_float64_edges():
-    fds = FDS(1, [0.0, 0.1, 0.2]).double()
+    fds = FDS(1, _space([0.0, 0.1, 0.2])).double()
     index = fds.bin_index(torch.tensor([0.1], dtype=torch.float64))
     assert int(index) == 1
     fds.float()
@@ -260,26 +294,37 @@ def test_float_cast_keeps_float64_edges():
 
 
 @pytest.mark.parametrize(
-    "kwargs, match",
+    "kwargs, error, match",
     [
-        ({"feature_dim": 0}, "feature_dim"),
-        ({"bins": [1.0]}, "at least 2 edges"),
-        ({"bins": [0.0, 0.0, 1.0]}, "strictly increasing"),
-        ({"bins": LabelBins()}, "fitted"),
-        ({"ks": 4}, "ks"),
-        ({"momentum": 1.0}, "momentum"),
-        ({"clip": (0.0, 1.0)}, "clip"),
-        ({"start_smooth": -1}, "start_smooth"),
+        ({"feature_dim": 0}, ValueError, "feature_dim"),
+        ({"label_space": LabelSpace(edges=EDGES)}, ValueError, "fitted"),
+        ({"label_space": None}, ValueError, "fitted"),
+        ({"label_space": EDGES}, TypeError, "LabelSpace"),
+        ({"momentum": 1.0}, ValueError, "momentum"),
+        ({"momentum": -0.1}, ValueError, "momentum"),
+        ({"clip": (0.0, 1.0)}, ValueError, "clip"),
+        ({"clip": (2.0, 1.0)}, ValueError, "clip"),
+        ({"clip": 3.0}, ValueError, "clip"),
+        ({"start_smooth": -1}, ValueError, "start_smooth"),
+        ({"start_update": 1.5}, ValueError, "start_update"),
     ],
 )
-def test_invalid_arguments(kwargs, match):
-    params = {"feature_dim": 2, "bins": EDGES, **kwargs}
-    with pytest.raises(ValueError, match=match):
-        FDS(params.pop("feature_dim"), params.pop("bins"), **params)
+def test_invalid_arguments(kwargs, error, match):
+    params = {"feature_dim": 2, "label_space": _space(), **kwargs}
+    with pytest.raises(error, match=match):
+        FDS(params.pop("feature_dim"), params.pop("label_space"), **params)
+
+
+def test_no_kernel_or_bin_parameters_of_its_own():
+    import inspect
+
+    names = set(inspect.signature(FDS).parameters)
+    assert names == {"feature_dim", "label_space", "momentum", "start_update",
+                     "start_smooth", "clip"}
 
 
 def test_shape_errors():
-    fds = FDS(2, EDGES).train()
+    fds = FDS(2, _space()).train()
     with pytest.raises(ValueError, match="features must have shape"):
         fds(torch.zeros(3, 4), torch.zeros(3))
     with pytest.raises(ValueError, match="different lengths"):
@@ -292,8 +337,8 @@ def test_cuda_matches_cpu():
     gen = torch.Generator().manual_seed(0)
     z = torch.randn(200, 8, generator=gen)
     y = torch.rand(200, generator=gen) * 10 - 5
-    cpu = FDS(8, np.linspace(-5, 5, 21)).train()
-    gpu = FDS(8, np.linspace(-5, 5, 21)).cuda().train()
+    cpu = FDS(8, _space(np.linspace(-5, 5, 21))).train()
+    gpu = FDS(8, _space(np.linspace(-5, 5, 21))).cuda().train()
     for _ in range(3):
         out_cpu = cpu(z, y)
         out_gpu = gpu(z.cuda(), y.cuda())
@@ -307,8 +352,8 @@ def test_precomputed_bin_index_equals_labels():
     gen = torch.Generator().manual_seed(1)
     z = torch.randn(40, 3, generator=gen)
     y = torch.rand(40, generator=gen) * 4 - 0.5  # some labels out of range
-    by_label = FDS(3, EDGES, ks=3).train()
-    by_index = FDS(3, EDGES, ks=3).train()
+    by_label = FDS(3, _space(ks=3)).train()
+    by_index = FDS(3, _space(ks=3)).train()
     index = by_index.bin_index(y)
     for _ in range(3):
         torch.testing.assert_close(by_index(z, bin_index=index), by_label(z, y))
@@ -329,7 +374,7 @@ def test_precomputed_bin_index_equals_labels():
     ],
 )
 def test_invalid_bin_index(bin_index, match):
-    fds = FDS(2, EDGES).train()
+    fds = FDS(2, _space()).train()
     with pytest.raises(ValueError, match=match):
         fds(torch.zeros(4, 2), bin_index=bin_index)
 
@@ -340,11 +385,11 @@ def test_statistics_of_features_far_from_zero():
     gen = np.random.RandomState(0)
     z = (1e4 + gen.normal(size=(600, 2))).astype(np.float32)
     y = gen.uniform(0, 4, size=600)
-    fds = FDS(2, EDGES).train()
+    fds = FDS(2, _space()).train()
     for start in range(0, 600, 64):
         fds.update(torch.tensor(z[start:start + 64]), torch.tensor(y[start:start + 64]))
     fds.end_epoch()
-    index = LabelBins(edges=EDGES).fit([0.0, 4.0]).transform(y)
+    index = _space().transform(y)
     mean, var, _ = _hand_stats(z.astype(np.float64), index, 4)
     np.testing.assert_allclose(fds.running_mean, mean, rtol=1e-7)
     np.testing.assert_allclose(fds.running_var, var, rtol=1e-5)
@@ -352,7 +397,7 @@ def test_statistics_of_features_far_from_zero():
 
 def test_dtype_casts_keep_float64_epoch_sums():
     z, y = _batch()
-    fds = FDS(2, EDGES).double().train()
+    fds = FDS(2, _space()).double().train()
     fds(z.double(), y)
     fds.half().float()  # mid-epoch casts do not touch the epoch's sums
     assert fds._epoch_sums.dtype == torch.float64
@@ -370,7 +415,7 @@ def test_network_passes_bin_index_or_labels_to_fds():
     X = torch.randn(12, 3)
     y = torch.rand(12) * 4
     nets = [
-        DIRNetwork(torch.nn.Linear(3, 2), torch.nn.Linear(2, 1), FDS(2, EDGES)).train()
+        DIRNetwork(torch.nn.Linear(3, 2), torch.nn.Linear(2, 1), FDS(2, _space())).train()
         for _ in range(2)
     ]
     nets[1].load_state_dict(nets[0].state_dict())

@@ -10,7 +10,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from scipy.special import expit, logsumexp  # noqa: E402
 
-from skdir import LabelBins  # noqa: E402
+from skdir import LabelSpace  # noqa: E402
 from skdir.nn import losses, ranksim_loss  # noqa: E402
 
 P = np.array([0.5, -2.0, 3.0, 10.0])
@@ -71,7 +71,8 @@ def test_huber_beta():
 )
 def test_extreme_weights_and_errors_never_give_nan(name, weights, scale):
     y = np.array([0.0, 1.0, 2.0, 2.5, 7.0, 30.0])
-    loss = losses.make_loss(name, y, bins=LabelBins(n_bins=4).fit(y), random_state=0)
+    space = LabelSpace(n_bins=4).fit(y) if name == "bni" else None
+    loss = losses.make_loss(name, y, label_space=space, random_state=0)
     pred = torch.tensor([0.0, -1.0, 1.0, 4.0, 2.0, 3.0], dtype=torch.float32) * scale
     pred.requires_grad_(True)
     value = loss(pred, torch.tensor(y, dtype=torch.float32), torch.tensor(weights))
@@ -88,6 +89,33 @@ def test_extreme_weights_and_errors_never_give_nan(name, weights, scale):
 def test_zero_weight_masks_infinite_loss():
     value = losses.weighted_mean(torch.tensor([1.0, float("inf")]), torch.tensor([3.0, 0.0]))
     assert float(value) == 1.5
+
+
+@pytest.mark.parametrize("name", losses.LOSSES)
+@pytest.mark.parametrize("bad", [float("nan"), -1.0, float("inf")])
+def test_invalid_weights_raise_instead_of_counting_as_zero(name, bad):
+    y = np.array([0.0, 1.0, 2.0, 2.5, 7.0, 30.0])
+    space = LabelSpace(n_bins=4).fit(y) if name == "bni" else None
+    loss = losses.make_loss(name, y, label_space=space, random_state=0)
+    pred, target = torch.zeros(6), torch.tensor(y, dtype=torch.float32)
+    weight = torch.ones(6)
+    weight[2] = bad
+    with pytest.raises(ValueError, match="finite and non-negative"):
+        loss(pred, target, weight)
+    # Inside DIRRegressor's training loop the weights were checked once in
+    # fit, so the per-batch check (a device synchronisation) is skipped.
+    with losses._checked_weights():
+        loss(pred, target, torch.ones(6))
+    assert not losses._WEIGHTS_CHECKED.get()
+
+
+def test_callable_loss_checks_weights_too():
+    scalar = losses.make_loss(torch.nn.MSELoss())
+    with pytest.raises(ValueError, match="finite and non-negative"):
+        scalar(_t(P), _t(Y), torch.tensor([-1.0, -1.0, -1.0, -1.0]))
+    per_sample = losses.make_loss(torch.nn.MSELoss(reduction="none"))
+    with pytest.raises(ValueError, match="finite and non-negative"):
+        per_sample(_t(P), _t(Y), torch.tensor([1.0, float("nan"), 1.0, 1.0]))
 
 
 def test_gai_matches_formula():
@@ -117,14 +145,32 @@ def test_bni_matches_formula_and_drops_empty_bins():
     assert float(value) == pytest.approx(per.mean() * 2 * s, rel=1e-5)
 
 
-def test_bni_from_targets_uses_labelbins_counts():
+def test_bni_from_label_space_uses_its_counts_and_smoothing():
     y = np.array([0.2, 0.4, 1.5, 3.9, 3.1, 3.0])
-    bins = LabelBins(bin_width=1).fit(y)
-    loss = losses.BNILoss.from_targets(y, bins)
+    space = LabelSpace(bin_width=1, kernel="triang", ks=3).fit(y)
+    loss = losses.BNILoss.from_label_space(space)
     np.testing.assert_allclose(loss.bin_centers, [0.5, 1.5, 3.5])
     np.testing.assert_allclose(loss.bin_log_probs.exp(), [2 / 6, 1 / 6, 3 / 6], rtol=1e-6)
-    smoothed = losses.BNILoss.from_targets(y, bins, lds=True, kernel="triang", ks=3)
+    smoothed = losses.BNILoss.from_label_space(space, lds=True)
     assert smoothed.bin_centers.numel() == 4  # LDS gives the empty bin mass
+    # Triangular window of 3 bins, max-normalised: [0.5, 1, 0.5].
+    counts = np.array([2.0, 1.0, 0.0, 3.0])
+    by_hand = counts + 0.5 * np.r_[0, counts[:-1]] + 0.5 * np.r_[counts[1:], 0]
+    np.testing.assert_allclose(smoothed.bin_log_probs.exp(), by_hand / by_hand.sum(),
+                               rtol=1e-6)
+    with pytest.raises(ValueError, match="fitted label_space"):
+        losses.BNILoss.from_label_space(LabelSpace(bin_width=1))
+
+
+def test_make_loss_bni_uses_a_fitted_space_as_given():
+    y = np.array([0.2, 0.4, 1.5, 3.9, 3.1, 3.0])
+    space = LabelSpace(bin_width=1).fit(np.array([0.5, 0.5, 0.5, 2.5]))
+    loss = losses.make_loss("bni", y, label_space=space)
+    np.testing.assert_allclose(loss.bin_centers, [0.5, 2.5])  # its counts, not y's
+    np.testing.assert_allclose(loss.bin_log_probs.exp(), [0.75, 0.25], rtol=1e-6)
+    # An unfitted one is fitted on y.
+    loss = losses.make_loss("bni", y, label_space=LabelSpace(bin_width=1))
+    np.testing.assert_allclose(loss.bin_centers, [0.5, 1.5, 3.5])
 
 
 def test_bmc_matches_formula_and_needs_two_samples():
@@ -160,12 +206,15 @@ def test_balanced_scale_is_detached():
 # ------------------------------------------------- Balanced MSE noise scale
 def test_bin_noise_sigma_is_the_width_of_one_bin():
     y = np.array([0.0, 1.0, 2.5, 9.0, 10.0])
-    assert losses.bin_noise_sigma(LabelBins(bin_width=2.5).fit(y)) == 2.5
-    assert losses.bin_noise_sigma(4, y=y) == 2.5  # (10 - 0) / 4
+    assert losses.bin_noise_sigma(LabelSpace(bin_width=2.5).fit(y)) == 2.5
+    assert losses.bin_noise_sigma(LabelSpace(n_bins=4), y=y) == 2.5  # (10 - 0) / 4
     # Unequal bins: widths 1, 1, 2, 6, median 1.5.
-    assert losses.bin_noise_sigma([0.0, 1.0, 2.0, 4.0, 10.0], y=y) == 1.5
-    with pytest.raises(ValueError, match="needs fitted label bins"):
-        losses.bin_noise_sigma(LabelBins(bin_width=1.0))
+    edges = LabelSpace(edges=[0.0, 1.0, 2.0, 4.0, 10.0])
+    assert losses.bin_noise_sigma(edges, y=y) == 1.5
+    with pytest.raises(ValueError, match="needs a fitted label_space"):
+        losses.bin_noise_sigma(LabelSpace(bin_width=1.0))
+    with pytest.raises(TypeError, match="LabelSpace"):
+        losses.bin_noise_sigma(4, y=y)
 
 
 @settings(max_examples=25, deadline=None)
@@ -176,35 +225,40 @@ def test_bin_noise_sigma_is_the_width_of_one_bin():
 )
 def test_bin_noise_sigma_follows_the_units_of_the_target(scale, n_bins, seed):
     y = np.random.RandomState(seed).exponential(size=40)
-    base = losses.bin_noise_sigma(n_bins, y=y)
+    space = LabelSpace(n_bins=n_bins, strategy="uniform")
+    base = losses.bin_noise_sigma(space, y=y)
     assert base == pytest.approx(np.ptp(y) / n_bins, rel=1e-9)
-    scaled = losses.bin_noise_sigma(n_bins, y=scale * y)
+    scaled = losses.bin_noise_sigma(space, y=scale * y)
     assert scaled == pytest.approx(scale * base, rel=1e-9)
 
 
 @pytest.mark.parametrize("name", ["gai", "bmc", "bni"])
 def test_make_loss_auto_noise_sigma(name):
     y = np.array([0.2, 0.4, 1.5, 3.9, 3.1, 3.0, 2.2, 0.9])
-    bins = LabelBins(bin_width=0.5).fit(y)
-    loss = losses.make_loss(name, y, bins=bins, init_noise_sigma="auto", random_state=0)
+    space = LabelSpace(bin_width=0.5).fit(y)
+    loss = losses.make_loss(name, y, label_space=space, init_noise_sigma="auto",
+                            random_state=0)
     assert float(loss.noise_sigma.detach()) == 0.5
-    # Unfitted bins are fitted on y: 3 equal bins over [0.2, 3.9].
-    loss = losses.make_loss(name, y, bins=3, init_noise_sigma="auto", random_state=0)
+    # An unfitted space is fitted on y: 3 equal bins over [0.2, 3.9].
+    loss = losses.make_loss(name, y, label_space=LabelSpace(n_bins=3),
+                            init_noise_sigma="auto", random_state=0)
     assert float(loss.noise_sigma.detach()) == pytest.approx(3.7 / 3)
     # An explicit float is used as given.
-    loss = losses.make_loss(name, y, bins=bins, init_noise_sigma=0.8, random_state=0)
+    space = space if name == "bni" else None  # no effect otherwise
+    loss = losses.make_loss(name, y, label_space=space, init_noise_sigma=0.8,
+                            random_state=0)
     assert float(loss.noise_sigma.detach()) == pytest.approx(0.8)
 
 
-def test_bni_from_targets_auto_noise_sigma():
+def test_bni_from_label_space_auto_noise_sigma():
     y = np.array([0.2, 0.4, 1.5, 3.9, 3.1, 3.0])
-    bins = LabelBins(bin_width=2.0)
-    loss = losses.BNILoss.from_targets(y, bins, init_noise_sigma="auto")
+    space = LabelSpace(bin_width=2.0).fit(y)
+    loss = losses.BNILoss.from_label_space(space, init_noise_sigma="auto")
     assert float(loss.noise_sigma.detach()) == 2.0
 
 
-def test_auto_needs_bins_or_targets_and_classes_need_a_number():
-    with pytest.raises(ValueError, match="needs fitted label bins"):
+def test_auto_needs_a_space_or_targets_and_classes_need_a_number():
+    with pytest.raises(ValueError, match="needs a fitted label_space"):
         losses.make_loss("bmc", init_noise_sigma="auto")
     with pytest.raises(ValueError, match="'auto'"):
         losses.BMCLoss(init_noise_sigma="auto")
@@ -215,8 +269,8 @@ def test_auto_needs_bins_or_targets_and_classes_need_a_number():
 @pytest.mark.parametrize("name", ["gai", "bmc", "bni"])
 def test_fixed_noise_sigma_is_a_constant_with_the_same_loss(name):
     y = np.array([0.2, 0.4, 1.5, 3.9, 3.1, 3.0, 2.2, 0.9])
-    bins = LabelBins(bin_width=1.0).fit(y)
-    kw = dict(bins=bins, init_noise_sigma=0.7, random_state=0)
+    space = LabelSpace(bin_width=1.0).fit(y) if name == "bni" else None
+    kw = dict(label_space=space, init_noise_sigma=0.7, random_state=0)
     free = losses.make_loss(name, y, **kw)
     fixed = losses.make_loss(name, y, fix_noise_sigma=True, **kw)
     assert [n for n, _ in free.named_parameters()] == ["noise_sigma"]
@@ -245,6 +299,10 @@ def test_callable_loss():
     [
         (("nope",), {}, ValueError, "loss must be one of"),
         (("gai",), {}, ValueError, "needs the training targets"),
+        (("bni",), {}, ValueError, "needs a fitted label_space or the training"),
+        (("mse",), {"label_space": LabelSpace()}, ValueError, "no effect"),
+        (("bmc",), {"label_space": LabelSpace()}, ValueError, "unless init_noise_sigma"),
+        ((lambda p, t: p,), {"label_space": LabelSpace()}, ValueError, "named losses"),
         ((torch.nn.MSELoss,), {}, TypeError, "Pass an instance"),
         ((lambda p, t: p,), {"beta": 1.0}, ValueError, "named losses"),
         (("huber",), {"beta": -1.0}, ValueError, "beta"),
@@ -262,6 +320,8 @@ def test_shape_mismatch():
         losses.MSELoss()(torch.zeros(3), torch.zeros(4))
     with pytest.raises(ValueError, match="values for a batch"):
         losses.MSELoss()(torch.zeros(3), torch.zeros(3), torch.ones(2))
+    with pytest.raises(ValueError, match="values for a batch"):
+        losses.MSELoss()(torch.zeros(3), torch.zeros(3), torch.ones(3, 2))
 
 
 # ----------------------------------------------------------------- RankSim

@@ -7,7 +7,7 @@ pytest.importorskip("skorch")
 
 from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
-from skdir.nn import DIRRegressor  # noqa: E402
+from skdir.nn import DIRRegressor, FDSOptions, RankSimOptions, RRTOptions  # noqa: E402
 
 # The network trains in float32: fitting with integer weights and fitting on
 # repeated rows agree only up to float32 rounding (about 1e-7 relative), below
@@ -27,7 +27,13 @@ def _fast(**params):
 
 
 @parametrize_with_checks(
-    [_fast(), _fast(reweight="sqrt_inv", lds=True, fds=True)],
+    [
+        _fast(),
+        _fast(reweight="sqrt_inv", lds=True, fds=True),
+        # Option objects as parameters: nested get_params / set_params / clone.
+        _fast(reweight="inverse", fds=FDSOptions(start_smooth=2),
+              rrt=RRTOptions(), ranksim=RankSimOptions(gamma=0.1)),
+    ],
     expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS,
 )
 def test_sklearn_compatible(estimator, check):

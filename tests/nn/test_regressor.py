@@ -12,9 +12,17 @@ pytest.importorskip("skorch")
 
 from sklearn.base import clone  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
+from skorch.callbacks import LRScheduler  # noqa: E402
 
+from skdir import LabelSpace  # noqa: E402
 from skdir.metrics import find_training_targets  # noqa: E402
-from skdir.nn import DIRRegressor, losses  # noqa: E402
+from skdir.nn import (  # noqa: E402
+    DIRRegressor,
+    FDSOptions,
+    RankSimOptions,
+    RRTOptions,
+    losses,
+)
 
 
 @pytest.fixture(scope="module")
@@ -41,49 +49,74 @@ def test_random_state_determinism_and_no_global_rng_side_effect(data):
     assert not np.allclose(a, c.fit(X, y).predict(X))
 
 
+def test_random_state_none_draws_from_numpys_global_rng(data):
+    X, y = data
+    np.random.seed(3)
+    a = _model(random_state=None).fit(X, y).predict(X)
+    np.random.seed(3)
+    b = _model(random_state=None).fit(X, y).predict(X)
+    np.testing.assert_array_equal(a, b)
+    rs = np.random.RandomState(3)
+    c = _model(random_state=rs).fit(X, y).predict(X)
+    np.testing.assert_array_equal(a, c)  # the same seeds drawn from the same state
+
+
 @pytest.mark.parametrize("loss", losses.LOSSES)
 def test_every_named_loss_trains(data, loss):
     X, y = data
-    model = _model(loss=loss, reweight="inverse").fit(X, y)
+    # sMAPE is a relative error: it needs the target as it is.
+    model = _model(loss=loss, reweight="inverse", scale_target=loss != "smape").fit(X, y)
     assert np.isfinite(model.predict(X)).all()
     assert np.isfinite(model.net_.history[:, "train_loss"]).all()
 
 
 def test_balanced_noise_sigma_is_learned_with_its_own_lr(data):
     X, y = data
-    model = _model(loss="gai", bin_width=0.5,
-                   loss_params={"sigma_lr": 0.5, "n_components": 2}).fit(X, y)
+    model = _model(loss="gai", label_space=LabelSpace(bin_width=0.5), noise_sigma_lr=0.5,
+                   loss_params={"n_components": 2}).fit(X, y)
     groups = model.net_.optimizer_.param_groups
     assert [g["lr"] for g in groups] == [1e-3, 0.5]
-    assert float(model.net_.criterion_.noise_sigma.detach()) != 0.5  # moved from "auto"
+    init = 0.5 / model.target_scale_  # "auto", one bin, in the network's units
+    assert float(model.net_.criterion_.noise_sigma.detach()) != pytest.approx(init)
     assert model.net_.criterion_.gmm_means.numel() == 2
+    # None means the reference's 1e-2 for the Balanced MSE losses.
+    model = _model(loss="bmc").fit(X, y)
+    assert [g["lr"] for g in model.net_.optimizer_.param_groups] == [1e-3, 1e-2]
 
 
 @pytest.mark.parametrize("loss", ["gai", "bmc", "bni"])
-def test_auto_noise_sigma_is_one_label_bin(data, loss):
+@pytest.mark.parametrize("scale_target", [False, True])
+def test_auto_noise_sigma_is_one_label_bin(data, loss, scale_target):
     X, y = data
     # Default bins: Rice's rule, ceil(2 * 90 ** (1/3)) = 9 equal bins.
-    model = _model(loss=loss, loss_params={"fix_noise_sigma": True}).fit(X, y)
-    assert model.bins_.n_bins_ == 9
-    sigma = model.net_.criterion_.noise_sigma
-    assert float(sigma.detach()) == pytest.approx(np.ptp(y) / 9, rel=1e-6)
-    model = _model(loss=loss, bin_width=0.25, loss_params={"fix_noise_sigma": True})
-    assert float(model.fit(X, y).net_.criterion_.noise_sigma.detach()) == 0.25
+    model = _model(loss=loss, loss_params={"fix_noise_sigma": True},
+                   scale_target=scale_target).fit(X, y)
+    assert model.label_space_.n_bins_ == 9
+    # The noise scale lives in the network's units: one bin of y, divided by
+    # the scale of the target.
+    sigma = float(model.net_.criterion_.noise_sigma.detach()) * model.target_scale_
+    assert sigma == pytest.approx(np.ptp(y) / 9, rel=1e-6)
+    model = _model(loss=loss, label_space=LabelSpace(bin_width=0.25),
+                   loss_params={"fix_noise_sigma": True}, scale_target=scale_target)
+    sigma = float(model.fit(X, y).net_.criterion_.noise_sigma.detach())
+    assert sigma * model.target_scale_ == pytest.approx(0.25, rel=1e-6)
 
 
 @pytest.mark.parametrize(
-    "loss_params, learned",
+    "loss_params, noise_sigma_lr, learned",
     [
-        ({"fix_noise_sigma": True, "sigma_lr": 0.5}, False),
-        ({"sigma_lr": 0.0}, False),
-        ({"init_noise_sigma": 2.0, "fix_noise_sigma": True}, False),
-        ({"sigma_lr": 0.5}, True),
+        ({"fix_noise_sigma": True}, None, False),
+        ({}, 0.0, False),
+        ({"init_noise_sigma": 2.0, "fix_noise_sigma": True}, None, False),
+        ({}, 0.5, True),
     ],
 )
-def test_frozen_noise_sigma_does_not_move(data, loss_params, learned):
+def test_frozen_noise_sigma_does_not_move(data, loss_params, noise_sigma_lr, learned):
     X, y = data
     init = loss_params.get("init_noise_sigma", 0.5)
-    model = _model(loss="bmc", bin_width=0.5, loss_params=loss_params).fit(X, y)
+    model = _model(loss="bmc", label_space=LabelSpace(bin_width=0.5),
+                   loss_params=loss_params, noise_sigma_lr=noise_sigma_lr,
+                   scale_target=False).fit(X, y)
     sigma = float(model.net_.criterion_.noise_sigma.detach())
     assert (sigma != init) is learned
     if loss_params.get("fix_noise_sigma"):
@@ -103,11 +136,130 @@ def test_bmc_avoids_single_sample_batches_and_rejects_one_sample(data):
 
 def test_fds_schedule_in_the_net(data):
     X, y = data
-    model = _model(fds={"ks": 3, "start_smooth": 2}, n_bins=6, max_epochs=4).fit(X, y)
+    model = _model(fds=FDSOptions(start_smooth=2, momentum=0.5, clip=(0.2, 5)),
+                   label_space=LabelSpace(n_bins=6, ks=3), max_epochs=4).fit(X, y)
     fds = model.net_.module_.fds
-    assert int(fds.epoch) == 4 and fds.n_bins == 6 and fds.ks == 3
-    np.testing.assert_array_equal(fds.edges, model.bins_.edges_)
-    assert fds.populated.numpy().tolist() == (model.bins_.counts_ > 0).tolist()
+    assert int(fds.epoch) == 4 and fds.n_bins == 6 and fds.window.numel() == 3
+    assert (fds.start_smooth, fds.momentum, fds.clip) == (2, 0.5, (0.2, 5.0))
+    assert fds.label_space is model.label_space_
+    np.testing.assert_array_equal(fds.edges, model.label_space_.edges_)
+    np.testing.assert_allclose(fds.window, model.label_space_.window("sum"), rtol=1e-6)
+    assert fds.populated.numpy().tolist() == (model.label_space_.counts_ > 0).tolist()
+
+
+def test_one_label_space_serves_lds_fds_and_bni(data):
+    X, y = data
+    model = _model(reweight="sqrt_inv", lds=True, fds=True, loss="bni",
+                   loss_params={"lds": True}).fit(X, y)
+    space = model.label_space_
+    assert model.weighter_.label_space_ is space
+    assert model.net_.module_.fds.label_space is space
+    np.testing.assert_array_equal(model.net_.module_.fds.edges, space.edges_)
+    # BNI's bins are the label space's, in the network's units.
+    criterion = model.net_.criterion_
+    centers = criterion.bin_centers.numpy() * model.target_scale_ + model.target_mean_
+    populated = space.effective_counts_ > 0
+    np.testing.assert_allclose(centers, space.centers_[populated], rtol=1e-5, atol=1e-5)
+    prior = space.effective_counts_[populated] / space.effective_counts_.sum()
+    np.testing.assert_allclose(criterion.bin_log_probs.exp(), prior, rtol=1e-5)
+    # The FDS bins of the samples come from y in its own units.
+    np.testing.assert_array_equal(
+        model.net_.module_.fds.bin_index(torch.tensor(y)).numpy(), space.transform(y)
+    )
+
+
+def test_fitted_label_space_is_used_as_given(data):
+    X, y = data
+    space = LabelSpace(bin_width=1.0).fit(np.r_[y, 100.0])  # counts of other data
+    model = _model(label_space=space, reweight="inverse", fds=True).fit(X, y)
+    assert model.label_space_ is space
+    assert model.weighter_.label_space_ is space
+    assert clone(model).label_space is space  # frozen through clone
+    unfitted = LabelSpace(bin_width=1.0)
+    model = _model(label_space=unfitted).fit(X, y)
+    assert model.label_space_ is not unfitted and not hasattr(unfitted, "edges_")
+    np.testing.assert_array_equal(model.label_space_.counts_,
+                                  LabelSpace(bin_width=1.0).fit(y).counts_)
+
+
+def test_label_space_counts_use_sample_weight(data):
+    X, y = data
+    w = np.linspace(0.5, 2.0, len(y))
+    model = _model().fit(X, y, sample_weight=w)
+    np.testing.assert_allclose(model.label_space_.counts_,
+                               LabelSpace().fit(y, sample_weight=w).counts_)
+
+
+# ------------------------------------------------------------ scale_target
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"reweight": "sqrt_inv", "lds": True, "fds": True},
+        {"loss": "bni", "loss_params": {"lds": True}},
+        {"loss": "gai", "loss_params": {"n_components": 2}},
+        {"loss": "bmc", "rrt": RRTOptions(max_epochs=1)},
+    ],
+    ids=["mse", "lds-fds", "bni", "gai", "bmc-rrt"],
+)
+def test_scale_target_makes_predictions_follow_the_units(data, params):
+    X, y = data
+    a = _model(**params).fit(X, y).predict(X)
+    b = _model(**params).fit(X, 1000.0 * y + 5.0).predict(X)
+    np.testing.assert_allclose(b, 1000.0 * a + 5.0, rtol=1e-5, atol=1e-3)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"reweight": "sqrt_inv", "lds": True, "fds": True},
+        {"loss": "bni", "loss_params": {"fix_noise_sigma": True}},
+        {"loss": "gai", "loss_params": {"n_components": 2}},
+    ],
+    ids=["lds-fds", "bni", "gai"],
+)
+def test_scale_target_equals_training_on_the_standardised_target(data, params):
+    # Fitting on y with scale_target=True is fitting on the weighted
+    # standardised target z without it: the same bins (in z's units), the
+    # same weights, the same BNI prior and noise scale, the same GMM.
+    X, y = data
+    w = np.linspace(0.5, 2.0, len(y))
+    mean = np.average(y, weights=w)
+    std = np.sqrt(np.average((y - mean) ** 2, weights=w))
+    scaled = _model(**params).fit(X, y, sample_weight=w)
+    assert scaled.target_mean_ == pytest.approx(mean, rel=1e-12)
+    assert scaled.target_scale_ == pytest.approx(std, rel=1e-12)
+    plain = _model(scale_target=False, **params).fit(X, (y - mean) / std, sample_weight=w)
+    assert (plain.target_mean_, plain.target_scale_) == (0.0, 1.0)
+    np.testing.assert_allclose(scaled.predict(X), plain.predict(X) * std + mean,
+                               rtol=1e-5, atol=1e-4)
+    # The label space and the shot groups stay in the units of y.
+    np.testing.assert_allclose(scaled.label_space_.edges_ - mean,
+                               plain.label_space_.edges_ * std, atol=1e-9)
+    np.testing.assert_array_equal(scaled.training_targets_.to_y(), np.sort(y))
+
+
+def test_scale_target_false_trains_on_y_itself(data):
+    X, y = data
+    model = _model(scale_target=False).fit(X, y)
+    assert (model.target_mean_, model.target_scale_) == (0.0, 1.0)
+    raw = model.net_.predict(X.astype(np.float32)).ravel().astype(np.float64)
+    np.testing.assert_allclose(model.predict(X), raw, rtol=1e-6, atol=1e-6)
+
+
+def test_predictions_do_not_depend_on_the_batch(data):
+    X, y = data
+    model = _model(scale_target=True).fit(X, 1e4 * y)
+    full = model.predict(X)
+    one_by_one = np.concatenate([model.predict(X[i:i + 1]) for i in range(len(X))])
+    np.testing.assert_array_equal(full, one_by_one)
+
+
+def test_constant_target_has_scale_one(data):
+    X, _ = data
+    model = _model(reweight="sqrt_inv").fit(X[:10], np.full(10, 7.0))
+    assert (model.target_mean_, model.target_scale_) == (7.0, 1.0)
+    np.testing.assert_allclose(model.predict(X[:3]), 7.0, atol=1.0)
 
 
 def test_weights_reach_the_loss(data):
@@ -142,11 +294,23 @@ def test_sample_weight_multiplies_and_zero_weight_drops(data):
         _model().fit(X, y, sample_weight=-w)
 
 
+def test_values_beyond_float32_are_rejected(data):
+    X, y = data
+    big = 2.0 * float(np.finfo(np.float32).max)
+    with pytest.raises(ValueError, match="y has 1 value"):
+        _model().fit(X, np.r_[y[:-1], big])
+    with pytest.raises(ValueError, match="sample_weight has 1 value"):
+        _model().fit(X, y, sample_weight=np.r_[np.ones(len(y) - 1), big])
+    # Valid float64 weights that all round to 0 in float32.
+    with pytest.raises(ValueError, match="rounds to 0"):
+        _model().fit(X, y, sample_weight=np.full(len(y), 1e-50))
+
+
 def test_rrt_freezes_encoder_and_batchnorm_and_retrains_head(data):
     X, y = data
     plain = _model(batch_norm=True, dropout=0.1).fit(X, y)
     rrt = _model(batch_norm=True, dropout=0.1, reweight="inverse", lds=True,
-                 rrt={"max_epochs": 2, "lr": 0.01}).fit(X, y)
+                 rrt=RRTOptions(max_epochs=2, lr=0.01)).fit(X, y)
     # Stage one is the plain, unweighted fit with the same seed.
     enc_plain = plain.net_.module_.encoder.state_dict()
     enc_rrt = rrt.net_.module_.encoder.state_dict()
@@ -155,14 +319,20 @@ def test_rrt_freezes_encoder_and_batchnorm_and_retrains_head(data):
         torch.testing.assert_close(enc_rrt[key], enc_plain[key])
     assert not torch.allclose(rrt.net_.module_.head.weight, plain.net_.module_.head.weight)
     assert rrt.n_iter_ == 5
+    assert rrt.net_.lr == 0.01
     assert all(not p.requires_grad for p in rrt.net_.module_.encoder.parameters())
+    # None: the second stage takes the max_epochs and lr of the first.
+    rrt = _model(reweight="inverse", rrt=True).fit(X, y)
+    assert rrt.n_iter_ == 6 and rrt.net_.lr == 1e-3
 
 
 def test_ranksim_changes_training(data):
     X, y = data
-    a = _model(ranksim={"gamma": 10.0}).fit(X, y).predict(X)
+    a = _model(ranksim=RankSimOptions(gamma=10.0)).fit(X, y).predict(X)
     b = _model().fit(X, y).predict(X)
     assert not np.allclose(a, b)
+    c = _model(ranksim=RankSimOptions(gamma=0.0)).fit(X, y).predict(X)
+    np.testing.assert_array_equal(b, c)
 
 
 def test_user_modules(data):
@@ -187,8 +357,10 @@ def test_user_modules(data):
 
 def test_callable_loss(data):
     X, y = data
-    model = _model(loss=torch.nn.L1Loss(reduction="none"), reweight="sqrt_inv").fit(X, y)
+    loss = torch.nn.L1Loss(reduction="none")
+    model = _model(loss=loss, reweight="sqrt_inv").fit(X, y)
     assert np.isfinite(model.predict(X)).all()
+    assert model.net_.criterion_.fn is not loss  # fit trains a copy
     with pytest.raises(ValueError, match="per-sample"):
         _model(loss=torch.nn.L1Loss(), reweight="sqrt_inv").fit(X, y)
 
@@ -219,6 +391,74 @@ def test_grid_search(data):
     assert find_training_targets(search) is not None
 
 
+@pytest.mark.parametrize(
+    "params, grid, check",
+    [
+        ({"fds": FDSOptions()}, {"fds__momentum": [0.5, 0.8]},
+         lambda m, v: m.net_.module_.fds.momentum == v),
+        ({"rrt": RRTOptions(max_epochs=1)}, {"rrt__lr": [0.01, 0.02]},
+         lambda m, v: m.net_.lr == v),
+        ({"ranksim": RankSimOptions()}, {"ranksim__gamma": [1.0, 2.0]},
+         lambda m, v: m.net_.ranksim_gamma == v),
+    ],
+    ids=["fds", "rrt", "ranksim"],
+)
+def test_grid_search_over_options(data, params, grid, check):
+    X, y = data
+    (name, values), = grid.items()
+    search = GridSearchCV(_model(max_epochs=1, **params), grid, cv=2).fit(X[:40], y[:40])
+    assert [p[name] for p in search.cv_results_["params"]] == values
+    assert check(search.best_estimator_, search.best_params_[name])
+    assert getattr(params[name.split("__")[0]], name.split("__")[1]) not in values
+
+
+def test_the_label_space_is_the_only_place_of_bins_and_kernels():
+    import inspect
+
+    from skdir.nn import FDS
+
+    spine = {"bins", "bin_width", "n_bins", "kernel", "ks", "sigma",
+             "many_threshold", "few_threshold"}
+    for obj in (DIRRegressor, FDS, FDSOptions, losses.make_loss, losses.bin_noise_sigma,
+                losses.BNILoss, losses.BNILoss.from_label_space):
+        assert not spine & set(inspect.signature(obj).parameters), obj
+
+
+def test_options_are_parameter_holders():
+    opts = FDSOptions(momentum=0.5)
+    assert clone(opts).get_params() == opts.get_params()
+    model = DIRRegressor(fds=opts, rrt=RRTOptions(), ranksim=RankSimOptions())
+    params = model.get_params()
+    assert params["fds__momentum"] == 0.5 and params["rrt__lr"] is None
+    assert params["ranksim__interpolation_lambda"] == 2.0
+    model.set_params(fds__clip=(0.5, 2.0), rrt__max_epochs=3)
+    assert opts.clip == (0.5, 2.0) and model.rrt.max_epochs == 3
+
+
+# ------------------------------------------------- optimizer and callbacks
+def test_optimizer_params_reach_the_optimizer(data):
+    X, y = data
+    model = _model(optimizer="sgd", optimizer_params={"momentum": 0.9, "nesterov": True},
+                   loss="bmc").fit(X, y)
+    groups = model.net_.optimizer_.param_groups
+    assert all(g["momentum"] == 0.9 and g["nesterov"] for g in groups)
+    model = _model(optimizer_params={"betas": (0.8, 0.99)}).fit(X, y)
+    assert model.net_.optimizer_.param_groups[0]["betas"] == (0.8, 0.99)
+
+
+def test_lr_scheduler_callback_changes_the_lr(data):
+    X, y = data
+    scheduler = LRScheduler(policy="StepLR", step_size=1, gamma=0.5)
+    model = _model(callbacks=[scheduler], max_epochs=3).fit(X, y)
+    assert model.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(1e-3 * 0.5**3)
+    assert not hasattr(scheduler, "lr_scheduler_")  # fit used a copy
+    named = _model(callbacks=[("halve", scheduler)], max_epochs=2).fit(X, y)
+    assert named.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(1e-3 * 0.25)
+    assert "halve" in dict(named.net_.callbacks_)
+    plain = _model(max_epochs=3).fit(X, y)
+    assert plain.net_.optimizer_.param_groups[0]["lr"] == 1e-3
+
+
 def test_inputs_not_modified(data):
     X, y = data
     X32, y_copy, w = X.astype(np.float32), y.copy(), np.linspace(0.5, 2.0, len(y))
@@ -232,13 +472,37 @@ def test_inputs_not_modified(data):
 @pytest.mark.parametrize(
     "params, error, match",
     [
-        ({"fds": {"bandwidth": 1}}, ValueError, "fds got unknown option"),
-        ({"rrt": {"epochs": 1}}, ValueError, "rrt got unknown option"),
-        ({"ranksim": {"lambda": 1}}, ValueError, "ranksim got unknown option"),
+        ({"fds": {"momentum": 0.5}}, ValueError, "'fds' parameter"),
+        ({"rrt": {"lr": 0.1}}, ValueError, "'rrt' parameter"),
+        ({"ranksim": None}, ValueError, "'ranksim' parameter"),
+        ({"label_space": 10}, ValueError, "'label_space' parameter"),
+        ({"fds": FDSOptions(momentum=1.5)}, ValueError, "'momentum' parameter"),
+        ({"fds": FDSOptions(clip=(0.0, 1.0))}, ValueError, "clip"),
+        ({"fds": FDSOptions(clip=(2.0, 1.0))}, ValueError, "clip"),
+        ({"fds": FDSOptions(start_smooth=-1)}, ValueError, "'start_smooth' parameter"),
+        ({"rrt": RRTOptions(max_epochs=0)}, ValueError, "'max_epochs' parameter"),
+        ({"rrt": RRTOptions(lr=-1)}, ValueError, "'lr' parameter"),
+        ({"ranksim": RankSimOptions(gamma=-1.0)}, ValueError, "'gamma' parameter"),
+        ({"ranksim": RankSimOptions(interpolation_lambda=0.0)}, ValueError,
+         "'interpolation_lambda' parameter"),
+        ({"lds": True}, ValueError, "lds=True has no effect with reweight='none'"),
+        ({"noise_sigma_lr": 0.1}, ValueError, "noise_sigma_lr=0.1 has no effect"),
+        ({"loss": "bmc", "noise_sigma_lr": 0.1, "loss_params": {"fix_noise_sigma": True}},
+         ValueError, "no effect with loss_params"),
+        ({"loss": "bmc", "noise_sigma_lr": -1.0}, ValueError, "'noise_sigma_lr' parameter"),
+        ({"loss": "bmc", "loss_params": {"sigma_lr": 0.1}}, TypeError, "sigma_lr"),
+        ({"loss": "smape"}, ValueError, "scale_target=False"),
+        ({"optimizer_params": {"lr": 0.1}}, ValueError, "must not set"),
+        ({"optimizer_params": {"momentum": 0.9}}, ValueError, "Adam does not take"),
+        ({"optimizer_params": {1: 0.9}}, TypeError, "keys must be strings"),
+        ({"optimizer_params": [("momentum", 0.9)]}, ValueError,
+         "'optimizer_params' parameter"),
+        ({"callbacks": [object()]}, TypeError, "Callback instances"),
+        ({"callbacks": [("early_stopping", LRScheduler())]}, ValueError, "taken"),
+        ({"callbacks": LRScheduler()}, ValueError, "'callbacks' parameter"),
         ({"device": "tpu"}, ValueError, "device"),
         ({"loss_params": {"beta": 1.0}}, TypeError, "beta"),
         ({"hidden_layer_sizes": (0,)}, ValueError, "hidden_layer_sizes"),
-        ({"loss": "bmc", "loss_params": {"sigma_lr": -1.0}}, ValueError, "sigma_lr"),
         ({"loss": "bni", "loss_params": {"init_noise_sigma": "one bin"}}, ValueError,
          "init_noise_sigma"),
         ({"loss": "gai", "loss_params": {"fix_noise_sigma": 1}}, TypeError,
@@ -247,8 +511,10 @@ def test_inputs_not_modified(data):
 )
 def test_invalid_parameters(data, params, error, match):
     X, y = data
+    model = _model(**params)
     with pytest.raises(error, match=match):
-        _model(**params).fit(X, y)
+        model.fit(X, y)
+    assert not hasattr(model, "net_")  # rejected before training
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is available here")
