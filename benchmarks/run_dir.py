@@ -100,8 +100,9 @@ def write_tables(results, path_md, path_csv, header, seeds, gaps=None):
         # Keep the registry's row order whatever the order the tasks finished.
         records.sort(key=lambda r: (r["seed"],))
         spec = load_dataset(dataset)
-        notes = [f"{spec.name}: {spec.description}; bins of width {spec.bin_width:g}, "
-                 f"many > {spec.many_threshold:g} and few < {spec.few_threshold:g} "
+        space = spec.label_space
+        notes = [f"{spec.name}: {spec.description}; bins of width {space.bin_width:g}, "
+                 f"many > {space.many_threshold:g} and few < {space.few_threshold:g} "
                  f"training samples per bin. Seeds {', '.join(map(str, seeds))}; "
                  "mean ± std over seeds; lower is better; fit s = mean fit time."]
         if gaps is not None:

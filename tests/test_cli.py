@@ -18,11 +18,14 @@ import skdir.cli
 from skdir import LabelSpace
 from skdir.__main__ import main
 from skdir.cli import (
+    DATASETS,
     METHODS,
     Context,
+    DatasetSpec,
     available,
     best_vs_vanilla,
     format_markdown,
+    load_dataset,
     parse_args,
     select_methods,
     summarize,
@@ -113,6 +116,11 @@ def test_select_methods_groups():
         (["--frobnicate"], "unrecognized arguments"),
         (["--dataset", "abalone", "--target", "rings"], "--target applies to CSV"),
         (["--dataset", "abalone", "--many", "5", "--few", "10"], "exceeds"),
+        # concrete's many-shot threshold is 80: --few alone can exceed it.
+        (["--dataset", "concrete", "--few", "90"], "(90) exceeds the many-shot "
+         "threshold (80)"),
+        (["--bin-width", "0"], "--bin-width must be positive"),
+        (["--many", "-1"], "--many must be non-negative"),
         (["--dataset", "missing/file.csv", "--target", "y"], "no such file"),
         (["--threads", "0"], "--threads must be at least 1"),
     ],
@@ -341,7 +349,100 @@ def test_public_names_exist():
     assert skdir.cli.main is main
 
 
-def test_run_benchmark_shares_one_label_space_per_seed():
+# --------------------------------------------------------------------------
+# the label space of a dataset
+
+
+def test_dataset_spec_holds_one_unfitted_label_space():
+    space = LabelSpace(bin_width=2, many_threshold=30, few_threshold=5)
+    spec = DatasetSpec("toy", "toy", space, loader=lambda: (None, None))
+    assert spec.label_space is space and spec.per_bin == 30
+    fresh = spec.make_label_space()
+    assert fresh is not space and not hasattr(fresh, "edges_")
+    assert fresh.get_params() == space.get_params()
+    fresh.fit(np.arange(10.0))
+    assert not hasattr(space, "edges_")  # the spec's own stays unfitted
+    with pytest.raises(TypeError, match="label_space must be an unfitted"):
+        DatasetSpec("toy", "toy", {"bin_width": 2})
+    with pytest.raises(ValueError, match="label_space must be unfitted"):
+        DatasetSpec("toy", "toy", LabelSpace(bin_width=1).fit(np.arange(5.0)))
+    with pytest.raises(ValueError, match="label_space must be unfitted"):
+        load_dataset("concrete", label_space=LabelSpace().fit(np.arange(5.0)))
+    with pytest.raises(TypeError, match="label_space must be an unfitted"):
+        load_dataset("concrete", label_space=5)
+
+
+def test_bundled_label_spaces():
+    expected = {"abalone": (1, 100, 20), "concrete": (5, 80, 20),
+                "bikeshare": (25, 300, 50), "diamonds": (500, 1000, 100),
+                "agedb": (1, 100, 20), "agedb-small": (1, 25, 5),
+                "synthetic": (2, 100, 20)}
+    assert set(DATASETS) == set(expected)
+    for name, (width, many, few) in expected.items():
+        space = load_dataset(name).label_space
+        assert space.get_params() == LabelSpace(
+            bin_width=width, many_threshold=many, few_threshold=few).get_params()
+
+
+def test_load_dataset_label_space_replaces_the_default_as_a_whole():
+    spec = load_dataset("concrete")
+    # A copy of its own: changing it leaves the registry alone.
+    assert spec.label_space is not DATASETS["concrete"].label_space
+    spec.label_space.set_params(bin_width=10)
+    assert DATASETS["concrete"].label_space.bin_width == 5
+    wider = load_dataset("concrete", label_space=spec.label_space)
+    assert wider.label_space is not spec.label_space
+    assert (wider.label_space.bin_width, wider.label_space.many_threshold,
+            wider.label_space.few_threshold) == (10, 80, 20)
+    # A new label space replaces every setting: unset ones take
+    # LabelSpace's defaults, not the dataset's.
+    other = load_dataset("concrete", label_space=LabelSpace(n_bins=7), per_bin=4)
+    assert other.label_space.get_params() == LabelSpace(n_bins=7).get_params()
+    assert other.per_bin == 4 and load_dataset("concrete").per_bin == 10
+    # The split bins the targets with it: 7 bins of at most 4 test samples.
+    _, y_train, _, y_test = other.split(0)
+    y = np.concatenate([y_train, y_test])
+    bins = LabelSpace(n_bins=7).fit(y)
+    assert np.all(bins.histogram(y_test) <= 4) and y_test.size == 7 * 4
+
+
+def test_csv_label_space_uses_quartiles_of_50_bins(csv_path):
+    path, _, _, y = csv_path
+    spec = load_dataset(str(path), target="price")
+    width = np.ptp(y) / 50
+    # The counts of the populated bins [k w, (k + 1) w), by hand.
+    _, counts = np.unique(np.floor(y / width), return_counts=True)
+    space = spec.label_space
+    assert not hasattr(space, "edges_")
+    assert space.bin_width == pytest.approx(width)
+    assert space.many_threshold == pytest.approx(np.quantile(counts, 0.75))
+    assert space.few_threshold == pytest.approx(np.quantile(counts, 0.25))
+    assert spec.per_bin == 0.15
+    custom = load_dataset(str(path), target="price",
+                          label_space=LabelSpace(bin_width=1.0))
+    assert custom.label_space.get_params() == LabelSpace(bin_width=1.0).get_params()
+
+
+def test_flags_override_single_settings_of_the_label_space(csv_path, capsys):
+    status, out, err = _run(["--dataset", "concrete", "--methods", "vanilla",
+                             "--model", "ridge", "--seeds", "1", "--bin-width",
+                             "10", "--few", "3"], capsys)
+    assert status == 0, err
+    assert "bins of width 10, many > 80, few < 3 training" in out
+    # On a CSV file the flags keep the file's other settings.
+    path, _, _, y = csv_path
+    few = load_dataset(str(path), target="price").label_space.few_threshold
+    status, out, err = _run(["--dataset", str(path), "--target", "price",
+                             "--methods", "vanilla", "--model", "ridge",
+                             "--seeds", "1", "--many", "500"], capsys)
+    assert status == 0, err
+    assert (f"bins of width {np.ptp(y) / 50:g}, many > 500, few < {few:g} "
+            "training") in out
+
+
+@pytest.mark.parametrize("label_space, width", [(None, 5),
+                                                (LabelSpace(bin_width=10), 10)])
+def test_run_benchmark_shares_one_label_space_per_seed(label_space, width):
     # Every method of a seed is built from the same label space, fitted once
     # on that seed's training targets.
     seen = []
@@ -353,7 +454,7 @@ def test_run_benchmark_shares_one_label_space_per_seed():
         return DummyRegressor()
 
     methods = [skdir.cli.Method(key, key, "tabular", build) for key in ("a", "b")]
-    spec = skdir.cli.load_dataset("concrete")
+    spec = skdir.cli.load_dataset("concrete", label_space=label_space)
     records, skipped = skdir.cli.run_benchmark(spec, methods, [0, 1], progress=None)
     assert skipped == {} and len(seen) == 4
     for seed in (0, 1):
@@ -361,7 +462,8 @@ def test_run_benchmark_shares_one_label_space_per_seed():
         assert spaces[0] is spaces[1]
         _, y_train, _, _ = spec.split(seed)
         np.testing.assert_array_equal(
-            spaces[0].counts_, LabelSpace(bin_width=5).fit(y_train).counts_)
+            spaces[0].counts_, LabelSpace(bin_width=width).fit(y_train).counts_)
+        assert spaces[0] is not spec.label_space
         assert {n for s, _, n in seen if s == seed} == {y_train.size}
     assert seen[0][1] is not seen[2][1]
 

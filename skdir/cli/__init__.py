@@ -4,8 +4,9 @@
 available from Python, one step per function:
 
 - :func:`load_dataset` gives the :class:`DatasetSpec` of a bundled dataset
-  or a CSV file: its loader or splitter, the width of the target bins and
-  the shot thresholds (:data:`DATASETS` lists the bundled ones);
+  or a CSV file: its loader or splitter and its unfitted
+  :class:`~skdir.LabelSpace` (bins and shot thresholds; :data:`DATASETS`
+  lists the bundled ones);
 - :func:`select_methods` picks rows of the :data:`METHODS` registry (each a
   :class:`Method` that builds an unfitted estimator from a
   :class:`Context`) by name or group (:data:`METHOD_GROUPS`);

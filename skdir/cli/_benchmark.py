@@ -71,7 +71,7 @@ def _evaluate(spec, y_train, y_test, y_pred, space):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = shot_metrics(y_test, y_pred, y_train=y_train,
-                           label_space=spec.label_space())
+                           label_space=spec.make_label_space())
         out = {(shot, m): res[shot][m] for shot in SHOT_COLUMNS for m in columns}
         if space is not None:
             zero = space.count_of(y_test) == 0
@@ -80,7 +80,7 @@ def _evaluate(spec, y_train, y_test, y_pred, space):
                 sub = None
                 if mask.any():
                     sub = shot_metrics(y_test[mask], y_pred[mask], y_train=y_train,
-                                       label_space=spec.label_space())
+                                       label_space=spec.make_label_space())
                 for m in columns:
                     out[(shot, m)] = (sub["all"][m] if sub else
                                       (0 if m == "n" else np.nan))
@@ -173,7 +173,7 @@ def run_benchmark(spec, methods, seeds, *, context=None, gaps=None, progress=pri
             X_tr, y_tr = _drop_gaps(X_tr, np.asarray(y_tr, dtype=float), gaps)
         X_tr, y_tr = np.asarray(X_tr, dtype=float), np.asarray(y_tr, dtype=float)
         y_te = np.asarray(y_te, dtype=float)
-        space = spec.label_space().fit(y_tr)
+        space = spec.make_label_space().fit(y_tr)
         ctx = Context(label_space=space, random_state=seed, n_samples=y_tr.size,
                       **context)
         for method in runnable:

@@ -5,6 +5,7 @@ import os
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.base import clone
 
 from skdir import LabelSpace
 
@@ -15,11 +16,11 @@ __all__ = ["DATASETS", "DatasetSpec", "load_dataset"]
 class DatasetSpec:
     """A benchmark dataset and the label space it is evaluated in.
 
-    The label space has equal-width bins (``bin_width``) and the shot
-    thresholds ``many_threshold`` and ``few_threshold``. A dataset comes
-    either as one table that :func:`skdir.datasets.dir_split` splits per seed
-    (``loader``), or with its own training and test sets per seed
-    (``splitter``).
+    The label space (an unfitted :class:`~skdir.LabelSpace`: bins, LDS
+    smoothing and shot thresholds) is fitted on the training targets of each
+    seed. A dataset comes either as one table that
+    :func:`skdir.datasets.dir_split` splits per seed (``loader``), or with
+    its own training and test sets per seed (``splitter``).
 
     Parameters
     ----------
@@ -27,12 +28,11 @@ class DatasetSpec:
         Name of the dataset in the tables.
     description : str
         One line describing it.
-    bin_width : float
-        Width of the target bins, in the target's units.
-    many_threshold : float
-        Training count above which a bin is many-shot.
-    few_threshold : float
-        Training count below which a bin is few-shot.
+    label_space : LabelSpace
+        Unfitted label space of the benchmark, e.g.
+        ``LabelSpace(bin_width=5, many_threshold=80, few_threshold=20)``; it
+        bins the targets of the split and, fitted on each seed's training
+        targets, the shot groups of the evaluation.
     per_bin : int or float, default=30
         Test samples per bin (int) or the test fraction (float in (0, 1)),
         as :func:`~skdir.datasets.dir_split` takes it; unused with
@@ -43,46 +43,58 @@ class DatasetSpec:
         ``splitter(seed) -> (X_train, y_train, X_test, y_test)``; replaces
         ``loader``.
 
+    Raises
+    ------
+    TypeError
+        If ``label_space`` is not a :class:`~skdir.LabelSpace`.
+    ValueError
+        If ``label_space`` is fitted.
+
     See Also
     --------
     load_dataset : The spec of a bundled dataset or a CSV file.
 
     Examples
     --------
+    >>> from skdir import LabelSpace
     >>> from skdir.cli import DatasetSpec
     >>> from skdir.datasets import make_imbalanced_regression
     >>> X, y = make_imbalanced_regression(600, 3, random_state=0)
-    >>> spec = DatasetSpec("toy", "600 synthetic samples", bin_width=1,
-    ...                    many_threshold=40, few_threshold=10, per_bin=5,
-    ...                    loader=lambda: (X, y))
+    >>> spec = DatasetSpec(
+    ...     "toy", "600 synthetic samples",
+    ...     LabelSpace(bin_width=1, many_threshold=40, few_threshold=10),
+    ...     per_bin=5, loader=lambda: (X, y))
     >>> X_train, y_train, X_test, y_test = spec.split(seed=0)
     >>> X_train.shape[0] + X_test.shape[0] == 600
     True
-    >>> spec.label_space()
+    >>> space = spec.make_label_space()
+    >>> space
     LabelSpace(bin_width=1, few_threshold=10, many_threshold=40)
+    >>> space is spec.label_space
+    False
     """
 
     name: str
     description: str
-    bin_width: float
-    many_threshold: float
-    few_threshold: float
+    label_space: LabelSpace
     per_bin: object = 30
     loader: object = None
     splitter: object = None
 
-    def label_space(self):
-        """The unfitted label space of this dataset.
+    def __post_init__(self):
+        _check_unfitted_space(self.label_space)
+
+    def make_label_space(self):
+        """A fresh unfitted copy of the dataset's label space.
 
         Returns
         -------
         label_space : LabelSpace
-            ``LabelSpace(bin_width=bin_width, many_threshold=many_threshold,
-            few_threshold=few_threshold)``; the benchmark fits it on the
-            training targets of each seed.
+            ``sklearn.base.clone(label_space)``; the benchmark fits one on
+            the training targets of each seed.
         """
-        return LabelSpace(bin_width=self.bin_width, many_threshold=self.many_threshold,
-                          few_threshold=self.few_threshold)
+        _check_unfitted_space(self.label_space)
+        return clone(self.label_space)
 
     def split(self, seed):
         """Training and test sets for one seed.
@@ -103,10 +115,24 @@ class DatasetSpec:
 
         X, y = self.loader()
         X_tr, X_te, y_tr, y_te = dir_split(
-            X, y, label_space=LabelSpace(bin_width=self.bin_width),
-            per_bin=self.per_bin, validation=False, random_state=seed,
+            X, y, label_space=self.make_label_space(), per_bin=self.per_bin,
+            validation=False, random_state=seed,
         )
         return X_tr, y_tr, X_te, y_te
+
+
+def _check_unfitted_space(label_space):
+    """Reject anything but an unfitted :class:`LabelSpace`."""
+    if not isinstance(label_space, LabelSpace):
+        raise TypeError(
+            "label_space must be an unfitted skdir.LabelSpace, got "
+            f"{type(label_space).__name__}."
+        )
+    if hasattr(label_space, "edges_"):
+        raise ValueError(
+            "label_space must be unfitted: the benchmark fits it on the "
+            "training targets of each seed."
+        )
 
 
 def _loader(name):
@@ -140,39 +166,48 @@ def _synthetic():
 #: The bundled benchmark datasets by name (see :class:`DatasetSpec`).
 DATASETS = {
     "abalone": DatasetSpec(
-        "abalone", "rings of 4,177 abalones (bundled, UCI)", 1, 100, 20, 30,
-        loader=_loader("abalone")),
+        "abalone", "rings of 4,177 abalones (bundled, UCI)",
+        LabelSpace(bin_width=1, many_threshold=100, few_threshold=20),
+        per_bin=30, loader=_loader("abalone")),
     "concrete": DatasetSpec(
         "concrete", "compressive strength of 1,030 concrete samples (bundled, UCI)",
-        5, 80, 20, 10, loader=_loader("concrete")),
+        LabelSpace(bin_width=5, many_threshold=80, few_threshold=20),
+        per_bin=10, loader=_loader("concrete")),
     "bikeshare": DatasetSpec(
-        "bikeshare", "hourly bikers, 8,645 hours (bundled, UCI)", 25, 300, 50, 30,
-        loader=_loader("bikeshare")),
+        "bikeshare", "hourly bikers, 8,645 hours (bundled, UCI)",
+        LabelSpace(bin_width=25, many_threshold=300, few_threshold=50),
+        per_bin=30, loader=_loader("bikeshare")),
     "diamonds": DatasetSpec(
-        "diamonds", "price of 53,940 diamonds (bundled, ggplot2)", 500, 1000, 100, 100,
-        loader=_loader("diamonds")),
+        "diamonds", "price of 53,940 diamonds (bundled, ggplot2)",
+        LabelSpace(bin_width=500, many_threshold=1000, few_threshold=100),
+        per_bin=100, loader=_loader("diamonds")),
     "agedb": DatasetSpec(
         "agedb", "semi-synthetic, the AgeDB-DIR label profile (12,208 train, "
-        "2,140 balanced test)", 1, 100, 20, splitter=_agedb),
+        "2,140 balanced test)",
+        LabelSpace(bin_width=1, many_threshold=100, few_threshold=20),
+        splitter=_agedb),
     "agedb-small": DatasetSpec(
         "agedb-small", "semi-synthetic, the AgeDB-DIR profile at a quarter of "
-        "its size", 1, 25, 5, splitter=_agedb_small),
+        "its size",
+        LabelSpace(bin_width=1, many_threshold=25, few_threshold=5),
+        splitter=_agedb_small),
     "synthetic": DatasetSpec(
         "synthetic", "make_imbalanced_regression, long-tailed target, 5,000 "
-        "samples", 2, 100, 20, 30, loader=_synthetic),
+        "samples",
+        LabelSpace(bin_width=2, many_threshold=100, few_threshold=20),
+        per_bin=30, loader=_synthetic),
 }
 
 
-def load_dataset(name, *, target=None, bin_width=None, many_threshold=None,
-                 few_threshold=None, per_bin=None):
+def load_dataset(name, *, target=None, label_space=None, per_bin=None):
     """The benchmark spec of a bundled dataset or of a CSV file.
 
     A CSV file (a name ending in ``.csv`` or ``.csv.gz``, or any path) is
     read without pandas: numeric columns become features, the others are
-    one-hot encoded. Its target range is cut into 50 equal-width bins, the
-    test set takes about 15 % of the rows, and the shot thresholds are the
-    quartiles of the populated bins' counts. The keyword arguments override
-    the spec's settings.
+    one-hot encoded. Its label space cuts the target range into 50
+    equal-width bins with the shot thresholds at the quartiles of the
+    populated bins' counts, and the test set takes about 15 % of the rows.
+    The keyword arguments override the spec's settings.
 
     Parameters
     ----------
@@ -180,40 +215,48 @@ def load_dataset(name, *, target=None, bin_width=None, many_threshold=None,
         A key of :data:`DATASETS` or the path of a CSV file.
     target : str, default=None
         Target column of a CSV file; required for one, rejected otherwise.
-    bin_width : float, default=None
-        Width of the target bins.
-    many_threshold : float, default=None
-        Training count above which a bin is many-shot.
-    few_threshold : float, default=None
-        Training count below which a bin is few-shot.
+    label_space : LabelSpace, default=None
+        Unfitted label space replacing the dataset's own as a whole (a copy
+        is stored). To change one setting, start from the default one:
+        ``label_space=load_dataset(name).label_space.set_params(...)``.
+        None keeps the dataset's label space.
     per_bin : int or float, default=None
-        Test samples per bin, or the test fraction.
+        Test samples per bin, or the test fraction; None keeps the
+        dataset's.
 
     Returns
     -------
     spec : DatasetSpec
-        A copy, free to modify.
+        A copy, free to modify: its ``label_space`` is its own.
 
     Raises
     ------
+    TypeError
+        If ``label_space`` is not a :class:`~skdir.LabelSpace` or None.
     ValueError
-        For an unknown name, an unreadable or unsuitable file, or a few-shot
-        threshold above the many-shot one.
+        For an unknown name, an unreadable or unsuitable file, or a fitted
+        ``label_space``.
 
     Examples
     --------
     >>> from skdir.cli import load_dataset
-    >>> spec = load_dataset("concrete", bin_width=10)
-    >>> spec.name, spec.bin_width, spec.many_threshold, spec.few_threshold
-    ('concrete', 10, 80, 20)
-    >>> X_train, y_train, X_test, y_test = spec.split(seed=0)
+    >>> spec = load_dataset("concrete")
+    >>> spec.label_space
+    LabelSpace(bin_width=5, many_threshold=80)
+    >>> wider = load_dataset("concrete",
+    ...                      label_space=spec.label_space.set_params(bin_width=10))
+    >>> wider.name, wider.label_space.bin_width, wider.label_space.many_threshold
+    ('concrete', 10, 80)
+    >>> X_train, y_train, X_test, y_test = wider.split(seed=0)
     >>> X_train.shape[1]
     8
     """
+    if label_space is not None:
+        _check_unfitted_space(label_space)
     if name in DATASETS:
         if target is not None:
             raise ValueError(f"--target applies to CSV files, not to {name!r}.")
-        spec = dataclasses.replace(DATASETS[name])
+        spec = DATASETS[name]
     elif name.lower().endswith((".csv", ".csv.gz")) or os.path.sep in name:
         spec = _csv_spec(name, target)
     else:
@@ -221,20 +264,11 @@ def load_dataset(name, *, target=None, bin_width=None, many_threshold=None,
             f"unknown dataset {name!r}; choose from {', '.join(DATASETS)} or give "
             "a path to a .csv file with --target."
         )
-    if bin_width is not None:
-        spec.bin_width = bin_width
-    if many_threshold is not None:
-        spec.many_threshold = many_threshold
-    if few_threshold is not None:
-        spec.few_threshold = few_threshold
-    if per_bin is not None:
-        spec.per_bin = per_bin
-    if spec.few_threshold > spec.many_threshold:
-        raise ValueError(
-            f"the few-shot threshold ({spec.few_threshold:g}) exceeds the many-shot "
-            f"threshold ({spec.many_threshold:g})."
-        )
-    return spec
+    return dataclasses.replace(
+        spec,
+        label_space=clone(spec.label_space if label_space is None else label_space),
+        per_bin=spec.per_bin if per_bin is None else per_bin,
+    )
 
 
 def _read_csv(path, target):
@@ -274,6 +308,8 @@ def _csv_spec(path, target):
     populated = counts[counts > 0]
     many = float(np.quantile(populated, 0.75))
     few = float(np.quantile(populated, 0.25))
+    space = LabelSpace(bin_width=width, many_threshold=max(many, few),
+                       few_threshold=few)
     return DatasetSpec(
         os.path.basename(path), f"{y.size} rows of {path}, target {target!r}",
-        width, max(many, few), few, 0.15, loader=lambda: (X, y))
+        space, per_bin=0.15, loader=lambda: (X, y))

@@ -2,12 +2,14 @@
 
 import argparse
 import contextlib
+import dataclasses
 import importlib.util
 import os
 import sys
 import time
 
 import numpy as np
+from sklearn.base import clone
 
 from ._benchmark import run_benchmark, summarize
 from ._datasets import DATASETS, load_dataset
@@ -254,9 +256,8 @@ def _run_benchmark(args, out):
         _check_matplotlib()
     try:
         methods = select_methods(args.methods)
-        spec = load_dataset(args.dataset, target=args.target, bin_width=args.bin_width,
-                            many_threshold=args.many, few_threshold=args.few,
-                            per_bin=args.per_bin)
+        spec = load_dataset(args.dataset, target=args.target, per_bin=args.per_bin)
+        spec = _override_label_space(spec, args)
         # Read and split once up front, so bad data fails before any fit.
         spec.split(seeds[0])
     except (ValueError, OSError) as exc:
@@ -266,9 +267,10 @@ def _run_benchmark(args, out):
         if not args.quiet:
             print(line, file=out, flush=True)
 
+    space = spec.label_space
     progress(f"skdir benchmark: {spec.name} ({spec.description}); {len(methods)} "
-             f"method(s) x {len(seeds)} seed(s); bins of width {spec.bin_width:g}, "
-             f"many > {spec.many_threshold:g}, few < {spec.few_threshold:g} training "
+             f"method(s) x {len(seeds)} seed(s); bins of width {space.bin_width:g}, "
+             f"many > {space.many_threshold:g}, few < {space.few_threshold:g} training "
              "samples per bin")
     start = time.perf_counter()
     context = {"model": args.model, "max_epochs": args.epochs,
@@ -298,6 +300,22 @@ def _run_benchmark(args, out):
             raise _Error(f"cannot write to {folder}: {exc.strerror or exc}") from None
         print(f"results written to {folder}/", file=out)
     return 0
+
+
+def _override_label_space(spec, args):
+    """``spec`` with its label space changed by --bin-width, --many and --few."""
+    flags = {"bin_width": args.bin_width, "many_threshold": args.many,
+             "few_threshold": args.few}
+    changes = {key: value for key, value in flags.items() if value is not None}
+    if not changes:
+        return spec
+    space = clone(spec.label_space).set_params(**changes)
+    if space.few_threshold > space.many_threshold:
+        raise _Error(
+            f"the few-shot threshold ({space.few_threshold:g}) exceeds the many-shot "
+            f"threshold ({space.many_threshold:g}); check --few and --many."
+        )
+    return dataclasses.replace(spec, label_space=space)
 
 
 def _write_outputs(folder, spec, records, summary, notes, plot, outcomes):

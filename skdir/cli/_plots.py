@@ -91,7 +91,7 @@ def write_plots(folder, spec, summary, outcomes):
 
     fig, ax = _figure()
     plot_label_distribution(
-        y_train, weighter=LDSWeighter(label_space=spec.label_space()), ax=ax)
+        y_train, weighter=LDSWeighter(label_space=spec.make_label_space()), ax=ax)
     ax.set_title(f"{spec.name}: training labels, LDS density and SQINV weights")
     save(fig, "label_distribution.png")
 
@@ -104,7 +104,7 @@ def write_plots(folder, spec, summary, outcomes):
             if o.method.family == family and o.method.key in wanted:
                 preds[f"{o.method.label} ({family})"] = o.y_pred
     plot_error_by_target(y_test, preds, y_train=y_train,
-                         label_space=spec.label_space(), ax=ax)
+                         label_space=spec.make_label_space(), ax=ax)
     ax.set_title(f"{spec.name}: test error by target value (seed {seed})")
     save(fig, "error_by_target.png")
 
@@ -123,12 +123,12 @@ def write_plots(folder, spec, summary, outcomes):
                if o.method.key in ("smoter", "smoter-lds", "smogn", "smogn-lds")]
     if sampled:
         method = sampled[0].method
-        space = spec.label_space().fit(y_train)
+        space = spec.make_label_space().fit(y_train)
         pipe = method.build(Context(label_space=space, random_state=seed))
         sampler = clone(pipe.steps[0][1])
         _, y_res = sampler.fit_resample(X_train, y_train)
         fig, ax = _figure()
-        plot_resampling(y_train, y_res, label_space=spec.label_space(), ax=ax)
+        plot_resampling(y_train, y_res, label_space=spec.make_label_space(), ax=ax)
         ax.set_title(f"{spec.name}: training targets before and after {method.label}")
         save(fig, "resampling.png")
     return paths
