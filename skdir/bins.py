@@ -669,10 +669,8 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
         >>> LabelSpace(kernel="triang", ks=3).smooth(np.array([0, 4.0, 0]))
         array([2., 4., 2.])
         """
-        values = np.asarray(values, dtype=float)
-        if values.ndim != 1:
-            raise ValueError(f"values must be 1-D, got shape {values.shape}.")
-        return convolve1d(values, self.window("max"), mode="constant", cval=0.0)
+        self._check_settings()
+        return smooth_counts(values, *self._window_args(), normalize="max")
 
 
 def _auto_n_bins(n_samples):
