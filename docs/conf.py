@@ -89,6 +89,8 @@ sphinx_gallery_conf = {
     "plot_gallery": "True",
     "abort_on_example_error": True,
     "matplotlib_animations": False,
+    # No sg_execution_times.rst in the source tree after a build.
+    "write_computation_times": False,
 }
 
 # The examples run with one thread each so that the build fits small machines.
@@ -105,6 +107,7 @@ warnings.filterwarnings(
 html_theme = "pydata_sphinx_theme"
 html_title = f"skdir {release}"
 html_static_path = ["_static"]
+html_css_files = ["skdir.css"]
 html_theme_options = {
     "navbar_end": ["navbar-icon-links"],
     "show_prev_next": False,

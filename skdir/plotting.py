@@ -1,6 +1,6 @@
 """Plots of label distributions, weights and shot-wise errors.
 
-matplotlib is an optional dependency (``pip install "skdir[plot]"``); each
+matplotlib is an optional dependency (``pip install "scikit-dir[plot]"``); each
 function raises an :class:`ImportError` saying so when it is missing. Every
 function draws on ``ax`` when given (else on a new figure) and returns the
 axes, so plots compose with the rest of a matplotlib figure.
@@ -29,7 +29,7 @@ def _pyplot():
     except ImportError as exc:
         raise ImportError(
             "skdir.plotting needs matplotlib, which is not installed. Install it "
-            'with: pip install "skdir[plot]"'
+            'with: pip install "scikit-dir[plot]"'
         ) from exc
     return plt
 

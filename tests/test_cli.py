@@ -261,7 +261,7 @@ def test_plots_are_written(tmp_path, capsys):
 def test_plot_without_matplotlib_is_a_one_line_error(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     status, _, err = _run(["--plot", "--methods", "vanilla"], capsys)
-    assert status == 2 and "skdir[plot]" in err and err.count("\n") == 1
+    assert status == 2 and "scikit-dir[plot]" in err and err.count("\n") == 1
 
 
 # --------------------------------------------------------------------------

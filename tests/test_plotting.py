@@ -35,7 +35,7 @@ def y_train():
 def test_missing_matplotlib_raises_a_clear_import_error(monkeypatch, y_train):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
-    with pytest.raises(ImportError, match=r'pip install "skdir\[plot\]"'):
+    with pytest.raises(ImportError, match=r'pip install "scikit-dir\[plot\]"'):
         plot_label_distribution(y_train)
     with pytest.raises(ImportError, match="needs matplotlib"):
         plot_shot_results({"a": {"all": {"mae": 1.0}}})

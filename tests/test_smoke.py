@@ -26,4 +26,4 @@ def test_import_without_torch():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     if "nn:" in out.stdout:
-        assert "skdir[torch]" in out.stdout, out.stdout
+        assert "scikit-dir[torch]" in out.stdout, out.stdout

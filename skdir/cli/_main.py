@@ -186,7 +186,7 @@ def _check_matplotlib():
     try:
         import matplotlib  # noqa: F401
     except ImportError:
-        raise _Error('--plot needs matplotlib: pip install "skdir[plot]"') from None
+        raise _Error('--plot needs matplotlib: pip install "scikit-dir[plot]"') from None
 
 
 def _benchmark(args, out):
