@@ -1,5 +1,7 @@
 """Sample weights from the (smoothed) label density, and a regressor that uses them."""
 
+from numbers import Real
+
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context, clone
 from sklearn.exceptions import NotFittedError
@@ -10,7 +12,7 @@ from sklearn.utils._metadata_requests import (
     _routing_enabled,
     process_routing,
 )
-from sklearn.utils._param_validation import HasMethods, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils._tags import get_tags
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
@@ -32,14 +34,22 @@ class LDSWeighter(TargetTransformerMixin, BaseEstimator):
 
     1. take the per-bin training counts of the :class:`~skdir.LabelSpace`
        (``counts_``);
-    2. transform them: ``sqrt`` for ``reweight="sqrt_inv"``, the identity for
-       ``"inverse"``; ``clip`` bounds the non-empty counts first;
+    2. raise them to the power ``alpha`` of ``reweight`` (``"sqrt_inv"`` is
+       ``alpha=0.5``, ``"inverse"`` is ``alpha=1``, ``"none"`` is
+       ``alpha=0``); ``clip`` bounds the non-empty counts first;
     3. with ``lds=True``, smooth them with the label space's max-normalised
        kernel window (:meth:`LabelSpace.smooth`, zero padding) to get the
        *effective density*;
     4. weight each sample by ``1 / density`` of its bin, rescaled so that the
        weights average 1 over the fitted targets (weighted by
        ``sample_weight`` when given).
+
+    Without LDS the weight of a sample is thus proportional to
+    ``count ** -alpha`` of its bin: ``alpha`` trades accuracy on the common
+    targets (0, plain training) against accuracy on the rare ones (1, every
+    bin weighs the same in total), continuously, so a grid search over
+    ``reweight=[0, 0.25, 0.5, 0.75, 1]`` can choose the trade-off (see
+    :func:`~skdir.model_selection.balanced_refit`).
 
     With ``LabelSpace(bin_width=1, kernel="gaussian", ks=5, sigma=2)`` on
     integer targets and ``reweight="sqrt_inv", lds=True`` this reproduces the
@@ -51,19 +61,22 @@ class LDSWeighter(TargetTransformerMixin, BaseEstimator):
         The bins and the smoothing. A fitted one is used as given (its edges
         and counts); an unfitted one is fitted on ``y`` (and
         ``sample_weight``) in :meth:`fit`. None means ``LabelSpace()``.
-    reweight : {"sqrt_inv", "inverse", "none"}, default="sqrt_inv"
-        Weight by the inverse square root of the density, by its inverse, or
-        not at all (every weight 1).
+    reweight : {"sqrt_inv", "inverse", "none"} or float, default="sqrt_inv"
+        Strength ``alpha >= 0`` of the reweighting: weights follow the
+        (smoothed) label density to the power ``-alpha``. ``"sqrt_inv"``
+        means 0.5 and ``"inverse"`` 1 (the names of the reference code;
+        ``"inverse"`` also clips, see ``clip``); ``"none"`` or 0 gives every
+        sample the weight 1.
     lds : bool, default=True
         Smooth the transformed counts with the label space's kernel. Must be
-        False with ``reweight="none"``, where it would have no effect.
+        False with ``reweight="none"`` or 0, where it would have no effect.
     clip : "auto", None or (float, float), default="auto"
         Bounds ``0 < low <= high`` applied to the count of every non-empty
         bin before the transform. ``"auto"`` uses ``(5, 1000)`` for
         ``reweight="inverse"``, as the reference code, and no clipping
         otherwise. Empty bins stay empty (the reference code clips them to 5
         too, which invents training mass where there is none). Explicit
-        bounds with ``reweight="none"`` are rejected.
+        bounds with ``reweight="none"`` or 0 are rejected.
 
     Attributes
     ----------
@@ -102,7 +115,10 @@ class LDSWeighter(TargetTransformerMixin, BaseEstimator):
 
     _parameter_constraints = {
         "label_space": [LabelSpace, None],
-        "reweight": [StrOptions({"sqrt_inv", "inverse", "none"})],
+        "reweight": [
+            StrOptions({"sqrt_inv", "inverse", "none"}),
+            Interval(Real, 0, None, closed="left"),
+        ],
         "lds": ["boolean"],
         "clip": [StrOptions({"auto"}), tuple, list, None],
     }
@@ -118,9 +134,9 @@ class LDSWeighter(TargetTransformerMixin, BaseEstimator):
             return (5.0, 1000.0) if self.reweight == "inverse" else None
         if self.clip is None:
             return None
-        if self.reweight == "none":
+        if self._alpha() == 0:
             raise ValueError(
-                f"clip={self.clip!r} has no effect with reweight='none'; use "
+                f"clip={self.clip!r} has no effect with reweight={self.reweight!r}; use "
                 "clip='auto' or None."
             )
         if len(self.clip) != 2:
@@ -135,11 +151,21 @@ class LDSWeighter(TargetTransformerMixin, BaseEstimator):
             )
         return low, high
 
+    def _alpha(self):
+        """The reweighting strength as a number."""
+        named = {"none": 0.0, "sqrt_inv": 0.5, "inverse": 1.0}
+        if isinstance(self.reweight, str):
+            return named[self.reweight]
+        if not np.isfinite(self.reweight):
+            raise ValueError(f"reweight must be finite, got {self.reweight!r}.")
+        return float(self.reweight)
+
     def _check_settings(self):
-        if self.lds and self.reweight == "none":
+        if self.lds and self._alpha() == 0:
             raise ValueError(
-                "lds=True has no effect with reweight='none' (every weight is 1); "
-                "set lds=False or choose reweight='sqrt_inv' or 'inverse'."
+                f"lds=True has no effect with reweight={self.reweight!r} (every "
+                "weight is 1); set lds=False or choose a reweighting strength > 0 "
+                "such as 'sqrt_inv' or 'inverse'."
             )
         return self._clip_bounds()
 
@@ -175,13 +201,16 @@ class LDSWeighter(TargetTransformerMixin, BaseEstimator):
         mass = self.counts_
         if clip is not None:
             mass = np.where(mass > 0, np.clip(mass, *clip), 0.0)
-        if self.reweight == "sqrt_inv":
-            mass = np.sqrt(mass)
-        if self.lds and self.reweight != "none":
+        alpha = self._alpha()
+        if alpha == 0.5:
+            mass = np.sqrt(mass)  # exactly the reference's sqrt_inv
+        elif alpha != 1:
+            mass = mass**alpha
+        if self.lds and alpha > 0:
             mass = space.smooth(mass)
         self.effective_density_ = mass
 
-        if self.reweight == "none":
+        if alpha == 0:
             raw = np.ones(space.n_bins_)
         else:
             positive = mass[mass > 0]

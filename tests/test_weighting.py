@@ -252,3 +252,65 @@ def test_regressor_pickle_and_inputs_untouched():
     restored = pickle.loads(pickle.dumps(model))
     np.testing.assert_allclose(restored.predict(X), model.predict(X))
     assert isinstance(restored.training_targets_, TrainingTargets)
+
+
+# ---------------------------------------------------------------------------
+# Continuous reweighting strength
+
+
+def test_alpha_without_lds_is_a_power_of_the_counts():
+    y = np.array([0.0] * 8 + [1.0] * 2 + [2.0] * 1)
+    space = LabelSpace(edges=[0, 1, 2, 3])
+    for alpha in (0.0, 0.3, 0.5, 0.75, 1.0, 2.0):
+        w = LDSWeighter(label_space=space, reweight=alpha, lds=False, clip=None).fit_transform(y)
+        raw = np.array([8.0, 2.0, 1.0]) ** -alpha
+        expected = raw[[0] * 8 + [1] * 2 + [2]]
+        np.testing.assert_allclose(w, expected / expected.mean())
+
+
+@pytest.mark.parametrize("lds", [True, False])
+def test_named_strengths_are_numbers(lds):
+    rng = np.random.RandomState(0)
+    y = np.round(rng.gamma(2.0, 5.0, size=500))
+    space = LabelSpace(bin_width=1)
+    sqrt = LDSWeighter(label_space=space, reweight="sqrt_inv", lds=lds).fit_transform(y)
+    half = LDSWeighter(label_space=space, reweight=0.5, lds=lds).fit_transform(y)
+    np.testing.assert_array_equal(sqrt, half)
+    inv = LDSWeighter(label_space=space, reweight="inverse", lds=lds, clip=None).fit_transform(y)
+    one = LDSWeighter(label_space=space, reweight=1.0, lds=lds).fit_transform(y)
+    np.testing.assert_allclose(inv, one)
+    # "inverse" keeps the reference's clipping by default; a number does not.
+    clipped = LDSWeighter(label_space=space, reweight="inverse", lds=lds).fit(y)
+    assert clipped._clip_bounds() == (5.0, 1000.0)
+    assert LDSWeighter(reweight=1.0)._clip_bounds() is None
+
+
+def test_alpha_zero_and_spread_grows_with_alpha():
+    rng = np.random.RandomState(1)
+    y = rng.exponential(size=400)
+    np.testing.assert_array_equal(
+        LDSWeighter(reweight=0, lds=False).fit_transform(y), np.ones(400)
+    )
+    with pytest.raises(ValueError, match="lds=True has no effect with reweight=0"):
+        LDSWeighter(reweight=0).fit(y)
+    spreads = [
+        np.ptp(np.log(LDSWeighter(reweight=a).fit_transform(y)))
+        for a in (0.25, 0.5, 0.75, 1.0)
+    ]
+    assert np.all(np.diff(spreads) > 0)
+
+
+def test_alpha_is_grid_searchable():
+    X, y = _skewed(200)
+    grid = GridSearchCV(
+        ReweightedRegressor(Ridge(), LDSWeighter()),
+        {"weighter__reweight": [0.25, 0.5, 1.0]},
+        cv=3, scoring="neg_mean_absolute_error",
+    ).fit(X, y)
+    assert grid.best_params_["weighter__reweight"] in (0.25, 0.5, 1.0)
+
+
+@pytest.mark.parametrize("bad", [-0.5, np.inf, np.nan, "half"])
+def test_bad_alpha_is_rejected(bad):
+    with pytest.raises(ValueError, match="reweight"):
+        LDSWeighter(reweight=bad).fit([0.0, 1.0, 1.0, 3.0])
