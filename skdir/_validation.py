@@ -1,12 +1,54 @@
 """Input validation shared by skdir's estimators and functions."""
 
+import os
+import sys
 import warnings
 
 import numpy as np
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.validation import _num_samples
 
-__all__ = ["check_target", "check_sample_weight_1d", "check_same_length"]
+__all__ = ["check_target", "check_sample_weight_1d", "check_same_length", "warn_user"]
+
+
+def _library_dirs():
+    """Folders whose frames are library code, not the user's."""
+    import imblearn
+    import sklearn
+
+    dirs = [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
+    for module in (sklearn, imblearn):
+        dirs.append(os.path.dirname(os.path.dirname(os.path.abspath(module.__file__))))
+    # skdir's own folder, then the packages it is called through.
+    return (
+        os.path.join(dirs[0], "skdir") + os.sep,
+        os.path.join(dirs[1], "sklearn") + os.sep,
+        os.path.join(dirs[2], "imblearn") + os.sep,
+    )
+
+
+def warn_user(message, category=UserWarning):
+    """Warn with a stack level that points at the first frame outside skdir.
+
+    Frames of skdir itself and of scikit-learn and imbalanced-learn (whose
+    wrappers, such as ``_fit_context`` or a Pipeline, sit between the user's
+    call and skdir's code) are skipped, so the warning names the user's line
+    whatever the depth of the call.
+
+    Parameters
+    ----------
+    message : str
+        The warning text.
+    category : type, default=UserWarning
+        The warning class.
+    """
+    prefixes = _library_dirs()
+    frame = sys._getframe(1)  # warn_user's caller is stack level 2
+    level = 2
+    while frame is not None and frame.f_code.co_filename.startswith(prefixes):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 def check_target(
@@ -68,11 +110,10 @@ def check_target(
             ) from None
     if arr.ndim == 2 and arr.shape[1] == 1:
         if warn_column:
-            warnings.warn(
+            warn_user(
                 "A column-vector y was passed when a 1d array was expected. Please "
                 "change the shape of y to (n_samples, ), for example using ravel().",
                 DataConversionWarning,
-                stacklevel=3,
             )
         arr = arr[:, 0]
     elif arr.ndim != 1:
