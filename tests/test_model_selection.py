@@ -1,13 +1,22 @@
+import pickle
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.dummy import DummyRegressor
 from sklearn.linear_model import Ridge
-from sklearn.model_selection import GridSearchCV, cross_validate
+from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, cross_validate
+from sklearn.neighbors import KNeighborsRegressor
 
-from skdir import LabelSpace
-from skdir.model_selection import BinnedStratifiedKFold
-from skdir.model_selection import _merge_sparse_bins
+from skdir import LabelSpace, LDSWeighter, RandomUnderSampler, ReweightedRegressor
+from skdir.metrics import shot_scorers
+from skdir.model_selection import (
+    BinnedStratifiedKFold,
+    balanced_refit,
+    make_recipe_search,
+)
+from skdir.model_selection import _BalancedMAEScorer, _merge_sparse_bins
 
 
 def test_merge_sparse_bins_by_hand():
@@ -81,3 +90,314 @@ def test_fitted_label_space_keeps_its_edges():
 def test_label_space_type_is_checked():
     with pytest.raises(TypeError, match="label_space"):
         BinnedStratifiedKFold(3, label_space=10).strata(np.arange(10.0))
+
+
+# ---------------------------------------------------------------------------
+# balanced_refit and make_recipe_search
+# ---------------------------------------------------------------------------
+
+def _results(overall, balanced, params=None):
+    n = len(overall)
+    if params is None:
+        params = [{"reweight": "none"}] + [{"reweight": f"r{i}"} for i in range(1, n)]
+    return {
+        "params": params,
+        "mean_test_all": np.asarray(overall, dtype=float),
+        "mean_test_bal": np.asarray(balanced, dtype=float),
+        "mean_test_other": np.zeros(n),
+    }
+
+
+def _rule(**kwargs):
+    kwargs.setdefault("baseline", {"reweight": "none"})
+    return balanced_refit(balanced="bal", overall="all", **kwargs)
+
+
+def test_tolerance_excludes_the_best_balanced_candidate():
+    # Baseline MAE 2.0; with 25 % the MAE may reach 2.5 (exact in binary).
+    res = _results([-2.0, -2.25, -2.75, -2.5], [-4.0, -3.6, -3.0, -3.5])
+    # 2: best balanced but 37.5 % worse; 3: exactly at the bound, better than 1.
+    assert _rule(max_loss=0.25)(res) == 3
+    assert _rule(max_loss=0.375)(res) == 2
+    assert _rule(max_loss=0.0)(res) == 0
+    # The default tolerance is 3 %: only 1 % worse is eligible.
+    res = _results([-2.0, -2.02, -2.07], [-4.0, -3.6, -3.0])
+    assert _rule()(res) == 1
+    # A candidate better than the baseline overall is eligible at any tolerance.
+    res = _results([-2.0, -1.9, -2.5], [-4.0, -3.9, -1.0])
+    assert _rule(max_loss=0.0)(res) == 1
+
+
+def test_relative_tolerance_for_positive_scores():
+    # Greater-is-better scores above 0 (r2): threshold 0.8 - 0.1 * 0.8 = 0.72.
+    res = _results([0.8, 0.71, 0.73], [0.1, 0.9, 0.5])
+    assert _rule(max_loss=0.1)(res) == 2
+    decision = _rule(max_loss=0.1).explain(res)
+    assert decision["threshold"] == pytest.approx(0.72)
+    np.testing.assert_array_equal(decision["eligible"], [True, False, True])
+
+
+def test_baseline_is_chosen_when_it_is_the_best_or_nothing_is_eligible():
+    res = _results([-1.0, -1.5, -2.0], [-3.0, -1.0, -0.5])
+    assert _rule()(res) == 0
+    # The baseline's balanced score is NaN and nothing else is within the
+    # tolerance: nothing is eligible, the baseline is the fallback.
+    res = _results([-1.0, -1.5, -2.0], [np.nan, -1.0, -0.5])
+    decision = _rule().explain(res)
+    assert not decision["eligible"].any()
+    assert decision["best_index"] == 0
+    # ... but an eligible candidate with a finite score wins over it.
+    res = _results([-1.0, -1.01, -2.0], [np.nan, -1.0, -0.5])
+    assert _rule()(res) == 1
+
+
+def test_nan_scores_are_never_chosen():
+    res = _results(
+        [-1.0, np.nan, -1.0, -1.01, -1.0],
+        [-3.0, -0.1, np.nan, -2.0, -2.5],
+    )
+    assert _rule()(res) == 3
+    np.testing.assert_array_equal(
+        _rule().explain(res)["eligible"], [True, False, False, True, True]
+    )
+
+
+def test_ties_go_to_the_better_overall_score_then_the_lower_index():
+    res = _results([-1.0, -1.02, -1.01, -1.01], [-3.0, -2.0, -2.0, -2.0])
+    assert _rule()(res) == 2
+    res = _results([-1.0, -1.01, -1.01], [-3.0, -2.0, -2.0])
+    assert _rule()(res) == 1
+
+
+def test_baseline_as_dict_callable_or_index():
+    params = [
+        {"reweight": "none", "alpha": 1.0},
+        {"reweight": "none", "alpha": 10.0},
+        {"reweight": "inverse", "alpha": 1.0},
+        {"reweight": "inverse", "alpha": 10.0},
+    ]
+    res = _results([-1.0, -2.0, -1.9, -2.05], [-5.0, -4.0, -1.0, -2.0], params)
+    # Two plain candidates: the better one overall (index 0) is the baseline,
+    # so only candidates with overall >= -1.03 are eligible.
+    decision = _rule().explain(res)
+    assert decision["baseline_index"] == 0
+    assert decision["best_index"] == 0
+    # An explicit baseline: the plain model with alpha=10 (overall -2.0,
+    # threshold -2.06) admits 2 and 3; 2 is better balanced.
+    assert _rule(baseline={"reweight": "none", "alpha": 10})(res) == 2
+
+    def plain_10(params):
+        return params["alpha"] == 10 and params["reweight"] == "none"
+
+    assert _rule(baseline=plain_10)(res) == 2
+    assert _rule(baseline=1)(res) == 2
+    assert _rule(baseline=np.int64(1))(res) == 2
+    # The parameter missing from some candidates' params does not match them.
+    params = [{"reweight": "none"}, {"resample": "smoter"}, {"reweight": "inverse"}]
+    res = _results([-1.0, -1.0, -1.0], [-3.0, -1.0, -2.0], params)
+    assert _rule()(res) == 1
+
+
+def test_bad_arguments_are_rejected_clearly():
+    with pytest.raises(ValueError, match="max_loss"):
+        _rule(max_loss=-0.1)
+    with pytest.raises(ValueError, match="max_loss"):
+        _rule(max_loss=float("nan"))
+    with pytest.raises(TypeError, match="max_loss"):
+        _rule(max_loss="3%")
+    with pytest.raises(TypeError, match="max_loss"):
+        _rule(max_loss=True)
+    with pytest.raises(TypeError, match="balanced"):
+        balanced_refit(balanced=["bal"], overall="all", baseline=0)
+    with pytest.raises(TypeError, match="baseline"):
+        _rule(baseline="none")
+    with pytest.raises(TypeError, match="baseline"):
+        _rule(baseline=True)
+    with pytest.raises(ValueError, match="baseline"):
+        _rule(baseline={})
+    with pytest.raises(ValueError, match="baseline"):
+        _rule(baseline=-1)
+
+
+def test_errors_on_cv_results_name_what_is_available():
+    res = _results([-1.0, -1.1], [-2.0, -1.0])
+    available = r"\['all', 'bal', 'other'\]"
+    with pytest.raises(ValueError, match=r"balanced='neg_bmae'.*" + available):
+        balanced_refit(balanced="neg_bmae", overall="all", baseline=0)(res)
+    with pytest.raises(ValueError, match=r"overall='mae'.*" + available):
+        balanced_refit(balanced="bal", overall="mae", baseline=0)(res)
+    with pytest.raises(ValueError, match=r"no candidate has.*\['reweight'\]"):
+        _rule(baseline={"weighter__reweight": "none"})(res)
+    with pytest.raises(ValueError, match=r"matches no candidate.*'r1'"):
+        _rule(baseline={"reweight": "None"})(res)
+    with pytest.raises(ValueError, match="returned False for every candidate"):
+        _rule(baseline=lambda p: False)(res)
+    with pytest.raises(ValueError, match="2 candidates"):
+        _rule(baseline=2)(res)
+    with pytest.raises(ValueError, match="no finite mean 'all'"):
+        _rule()(_results([np.nan, -1.0], [-2.0, -1.0]))
+    with pytest.raises(TypeError, match="cv_results"):
+        _rule()([1, 2])
+
+
+def _by_hand(results, balanced, overall, base, max_loss):
+    """The rule written out with a loop, from the search's results."""
+    b_score = results[f"mean_test_{balanced}"]
+    o_score = results[f"mean_test_{overall}"]
+    floor = o_score[base] - max_loss * abs(o_score[base])
+    best = base
+    for i in range(len(o_score)):
+        if np.isnan(b_score[i]) or np.isnan(o_score[i]) or o_score[i] < floor:
+            continue
+        if np.isnan(b_score[best]) or b_score[i] > b_score[best] or (
+            b_score[i] == b_score[best] and o_score[i] > o_score[best]
+        ):
+            best = i
+    return best
+
+
+def _skewed(n=400, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 3))
+    y = np.exp(0.8 * X[:, 0]) + 0.3 * X[:, 1] + 0.2 * rng.normal(size=n)
+    return X, y
+
+
+def test_inside_grid_search_the_rule_picks_the_by_hand_choice():
+    X, y = _skewed()
+    space = LabelSpace(n_bins=10, many_threshold=40, few_threshold=8)
+    grid = [
+        {"weighter__reweight": ["none"], "weighter__lds": [False]},
+        {"weighter__reweight": ["sqrt_inv", "inverse"],
+         "weighter__label_space__sigma": [1.0, 3.0]},
+    ]
+    model = ReweightedRegressor(Ridge(), LDSWeighter(label_space=space))
+    scoring = shot_scorers(["mae"], ["all", "few"], label_space=space)
+    cv = BinnedStratifiedKFold(3, label_space=space, shuffle=True, random_state=0)
+    plain = GridSearchCV(model, grid, scoring=scoring, refit=False, cv=cv).fit(X, y)
+    res = plain.cv_results_
+    few, mae = res["mean_test_neg_mae_few"], res["mean_test_neg_mae_all"]
+    # A tolerance just below the loss of the best few-shot candidate, so
+    # that the rule must pass it over.
+    top = int(np.nanargmax(few))
+    loss = (mae[0] - mae[top]) / abs(mae[0])
+    assert top != 0 and loss > 0
+    max_loss = 0.99 * loss
+    refit = balanced_refit(balanced="neg_mae_few", overall="neg_mae_all",
+                           baseline={"weighter__reweight": "none"}, max_loss=max_loss)
+    search = GridSearchCV(model, grid, scoring=scoring, refit=refit, cv=cv).fit(X, y)
+    expected = _by_hand(search.cv_results_, "neg_mae_few", "neg_mae_all", 0, max_loss)
+    assert search.best_index_ == expected != top
+    assert search.best_params_ == search.cv_results_["params"][expected]
+    assert hasattr(search, "best_estimator_")
+    # The search pickles with its rule.
+    again = pickle.loads(pickle.dumps(search))
+    assert again.best_index_ == expected
+    np.testing.assert_allclose(again.predict(X[:3]), search.predict(X[:3]))
+
+
+def test_inside_randomized_search():
+    X, y = _skewed(seed=1)
+    space = LabelSpace(n_bins=10, many_threshold=40, few_threshold=8)
+    refit = balanced_refit(balanced="neg_mae_few", overall="neg_mae_all",
+                           baseline=lambda p: p["weighter__reweight"] == "none",
+                           max_loss=0.1)
+    search = RandomizedSearchCV(
+        ReweightedRegressor(Ridge(), LDSWeighter(label_space=space)),
+        [{"weighter__reweight": ["none"], "weighter__lds": [False]},
+         {"weighter__reweight": ["sqrt_inv", "inverse"]}],
+        n_iter=3, random_state=0,
+        scoring=shot_scorers(["mae"], ["all", "few"], label_space=space),
+        refit=refit, cv=3,
+    ).fit(X, y)
+    params = search.cv_results_["params"]
+    base = [p["weighter__reweight"] for p in params].index("none")
+    assert search.best_index_ == _by_hand(
+        search.cv_results_, "neg_mae_few", "neg_mae_all", base, 0.1
+    )
+
+
+def test_balanced_scorer_bins_come_from_the_training_fold():
+    y_train = np.array([0.0, 1.0, 2.0, 8.0, 10.0])
+    model = ReweightedRegressor(
+        DummyRegressor(), LDSWeighter(reweight="none", lds=False)
+    ).fit(np.zeros((5, 1)), y_train)
+    X_test, y_test = np.zeros((4, 1)), np.array([0.0, 1.0, 2.0, 4.9])
+    # The model predicts the training mean, 4.2, everywhere: absolute errors
+    # 4.2, 3.2, 2.2 and 0.7.
+    np.testing.assert_allclose(model.predict(X_test), 4.2)
+    scorer = _BalancedMAEScorer(LabelSpace(n_bins=2, strategy="uniform"))
+    # Training range [0, 10] in two bins [0, 5), [5, 10]: every test target
+    # is in the first, so bMAE = MAE = 10.3 / 4. Bins fitted on the test
+    # targets, [0, 2.45), [2.45, 4.9], would give (3.2 + 0.7) / 2 = 1.95.
+    assert scorer(model, X_test, y_test) == pytest.approx(-10.3 / 4)
+    # A fitted label space is used as given: bins {0} and {1, 2, 4.9}.
+    fitted = LabelSpace(edges=[-1.0, 0.5, 20.0]).fit(y_train)
+    expected = (4.2 + (3.2 + 2.2 + 0.7) / 3) / 2
+    assert _BalancedMAEScorer(fitted)(model, X_test, y_test) == pytest.approx(-expected)
+    with pytest.raises(ValueError, match="training targets"):
+        _BalancedMAEScorer(None)(DummyRegressor().fit(X_test, y_test), X_test, y_test)
+
+
+def test_recipe_search_grid_and_choice():
+    X, y = _skewed(300, seed=2)
+    space = LabelSpace(n_bins=8, many_threshold=30, few_threshold=8)
+    samplers = [RandomUnderSampler(random_state=0), "passthrough"]
+    search = make_recipe_search(
+        Ridge(), samplers=samplers[:1], label_space=space, cv=3, max_loss=0.5
+    )
+    assert isinstance(search.cv, BinnedStratifiedKFold) and search.cv.n_splits == 3
+    assert search.cv.label_space is space
+    search.fit(X, y)
+    params = search.cv_results_["params"]
+    assert [(p["resample"], p["model__weighter__reweight"], p["model__weighter__lds"])
+            for p in params] == [
+        ("passthrough", "none", False),
+        ("passthrough", "sqrt_inv", True),
+        ("passthrough", "inverse", True),
+        (samplers[0], "none", False),
+    ]
+    assert search.best_index_ == _by_hand(
+        search.cv_results_, "neg_balanced_mae", "neg_mae", 0, 0.5
+    )
+    # The overall score is the plain MAE of each fold.
+    for k in range(3):
+        assert np.all(search.cv_results_[f"split{k}_test_neg_mae"] < 0)
+    few = make_recipe_search(Ridge(), samplers=[], reweights=["inverse"],
+                             label_space=space, balanced="neg_mae_few", cv=3).fit(X, y)
+    assert len(few.cv_results_["params"]) == 2
+    assert few.best_index_ == _by_hand(
+        few.cv_results_, "neg_mae_few", "neg_mae", 0, 0.03
+    )
+
+
+def test_recipe_search_default_samplers_share_the_label_space():
+    space = LabelSpace(n_bins=8)
+    search = make_recipe_search(Ridge(), label_space=space, random_state=3)
+    samplers = search.param_grid[-1]["resample"]
+    assert len(samplers) == 6
+    assert all(s.label_space is space and s.random_state == 3 for s in samplers)
+    assert search.cv.n_splits == 5
+
+
+def test_recipe_search_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="reweights must not hold 'none'"):
+        make_recipe_search(Ridge(), reweights=["sqrt_inv", "none"])
+    with pytest.raises(ValueError, match="reweights must not hold 0"):
+        make_recipe_search(Ridge(), reweights=[0.0, 1.0])
+    with pytest.raises(TypeError, match="reweights must be a list"):
+        make_recipe_search(Ridge(), reweights="inverse")
+    with pytest.raises(TypeError, match="sample_weight"):
+        make_recipe_search(KNeighborsRegressor())
+    with pytest.raises(TypeError, match="fit_resample"):
+        make_recipe_search(Ridge(), samplers=[Ridge()])
+    with pytest.raises(ValueError, match="samplers"):
+        make_recipe_search(Ridge(), samplers="all")
+    with pytest.raises(ValueError, match="balanced"):
+        make_recipe_search(Ridge(), balanced="neg_mae")
+    with pytest.raises(ValueError, match="max_loss"):
+        make_recipe_search(Ridge(), max_loss=-1)
+    with pytest.raises(TypeError, match="label_space"):
+        make_recipe_search(Ridge(), label_space=3)
+    with pytest.raises(TypeError, match="regressor"):
+        make_recipe_search("ridge")
