@@ -28,14 +28,13 @@ print(f"{space.n_bins_} bins, {int((space.counts_ == 0).sum())} of them empty")
 # ------------------
 # The same windows serve LDS (normalised to a peak of 1) and FDS (normalised
 # to sum to 1).
-fig, ax = plt.subplots(figsize=(6, 3))
+fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
 offsets = np.arange(-4, 5)
 for kernel in ("gaussian", "triang", "laplace"):
     ax.plot(offsets, kernel_window(kernel, ks=9, sigma=2), "o-", label=kernel)
 ax.set_xlabel("offset in bins")
 ax.set_ylabel("window")
-ax.legend()
-fig.tight_layout()
+ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)  # outside the data
 
 # %%
 # Empirical vs effective density
@@ -43,7 +42,7 @@ fig.tight_layout()
 # A fitted label space convolves its counts with its window
 # (``effective_counts_``); the empty bins in the tail get a positive effective
 # density from their neighbours.
-fig, ax = plt.subplots(figsize=(7, 3.5))
+fig, ax = plt.subplots(figsize=(7, 3.5), layout="constrained")
 ax.bar(space.centers_, space.counts_, width=1, color="0.8", label="empirical")
 for kernel in ("gaussian", "triang", "laplace"):
     sigma = None if kernel == "triang" else 2  # the triangle has no width
@@ -54,8 +53,7 @@ for kernel in ("gaussian", "triang", "laplace"):
 ax.set_xlabel("target")
 ax.set_ylabel("samples per bin")
 ax.set_yscale("symlog", linthresh=1)
-ax.legend()
-fig.tight_layout()
+ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)  # outside the data
 
 # %%
 # The weights
@@ -68,7 +66,7 @@ fig.tight_layout()
 # bulk their weight grows: compare the largest per-sample weights printed
 # below. The fitted label space is used by every weighter as given.
 filled = space.counts_ > 0
-fig, ax = plt.subplots(figsize=(7, 3.5))
+fig, ax = plt.subplots(figsize=(7, 3.5), layout="constrained")
 for reweight, lds, style in [
     ("sqrt_inv", False, ":"),
     ("sqrt_inv", True, "-"),
@@ -85,6 +83,5 @@ for reweight, lds, style in [
 ax.set_yscale("log")
 ax.set_xlabel("target")
 ax.set_ylabel("weight per sample")
-ax.legend()
-fig.tight_layout()
+ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)  # outside the data
 plt.show()

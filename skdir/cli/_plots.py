@@ -1,6 +1,7 @@
 """The plots of ``skdir benchmark --plot``, written as PNG files."""
 
 import os
+import warnings
 
 import numpy as np
 from sklearn.base import clone
@@ -10,12 +11,14 @@ from ._methods import Context
 __all__ = ["write_plots"]
 
 
-def _figure(width=7.0, height=4.0):
+def _figure(width=7.0, height=4.0, nrows=1):
     # A Figure without pyplot: no GUI backend is touched.
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(width, height), layout="constrained")
-    return fig, fig.subplots()
+    if nrows == 1:
+        return fig, fig.subplots()
+    return fig, fig.subplots(nrows, 1, squeeze=False)[:, 0]
 
 
 def _best(summary, family, shot="few"):
@@ -25,7 +28,7 @@ def _best(summary, family, shot="few"):
     return min(rows)[1] if rows else None
 
 
-def write_plots(folder, spec, summary, outcomes):
+def write_plots(folder, spec, summary, outcomes, *, gaps=None):
     """Write the plots of a benchmark run as PNG files (needs matplotlib).
 
     The plots are those of :mod:`skdir.plotting`, for the first seed:
@@ -33,8 +36,10 @@ def write_plots(folder, spec, summary, outcomes):
     - ``label_distribution.png``: training labels, LDS density and SQINV
       weights;
     - ``error_by_target.png``: test error by target value of each family's
-      Vanilla row and its best row on few-shot MAE;
-    - ``shot_mae.png``: MAE per shot group of every row (mean ± std);
+      Vanilla row and its best row on few-shot MAE, with the shot regions
+      and the ``gaps`` shaded;
+    - ``shot_mae.png``: MAE per shot group of every row (mean ± std), one
+      panel per family;
     - ``resampling.png``: training targets before and after the sampler of
       the first SMOTER or SMOGN row (with or without LDS) that ran, when
       one did.
@@ -50,6 +55,9 @@ def write_plots(folder, spec, summary, outcomes):
     outcomes : list of Outcome
         As :func:`run_benchmark` returns them with ``keep_predictions=True``;
         not empty.
+    gaps : array-like of shape (n_gaps, 2), default=None
+        The target ranges removed from the training set (as given to
+        :func:`run_benchmark`), drawn on ``error_by_target.png``.
 
     Returns
     -------
@@ -89,13 +97,13 @@ def write_plots(folder, spec, summary, outcomes):
         fig.savefig(path, dpi=120)
         paths.append(path)
 
-    fig, ax = _figure()
+    fig, ax = _figure(8.0, 4.6)
     plot_label_distribution(
         y_train, weighter=LDSWeighter(label_space=spec.make_label_space()), ax=ax)
     ax.set_title(f"{spec.name}: training labels, LDS density and SQINV weights")
     save(fig, "label_distribution.png")
 
-    fig, ax = _figure()
+    fig, ax = _figure(9.0, 4.2)
     preds = {}
     for family in ("tabular", "neural"):
         wanted = {"vanilla" if family == "tabular" else "nn-vanilla",
@@ -104,19 +112,22 @@ def write_plots(folder, spec, summary, outcomes):
             if o.method.family == family and o.method.key in wanted:
                 preds[f"{o.method.label} ({family})"] = o.y_pred
     plot_error_by_target(y_test, preds, y_train=y_train,
-                         label_space=spec.make_label_space(), ax=ax)
+                         label_space=spec.make_label_space(), gaps=gaps, ax=ax)
     ax.set_title(f"{spec.name}: test error by target value (seed {seed})")
     save(fig, "error_by_target.png")
 
-    # Room for one legend entry per row.
-    n_rows = len(summary)
-    fig, ax = _figure(max(7.0, 0.3 * n_rows + 3), max(4.0, 0.22 * n_rows + 1))
-    results = {f"{row['label']}{' (nn)' if fam == 'neural' else ''}":
-               {shot: {"mae": row[(shot, "mae")]} for shot in ("all", "many", "medium",
-                                                               "few")}
-               for (fam, _), row in summary.items()}
-    plot_shot_results(results, metric="mae", ax=ax)
-    ax.set_title(f"{spec.name}: MAE per shot group (mean ± std over seeds)")
+    # One panel per family, each with its legend to the right.
+    families = list(dict.fromkeys(fam for fam, _ in summary))
+    n_most = max(sum(fam == family for fam, _ in summary) for family in families)
+    fig, axes = _figure(max(9.0, 0.35 * n_most + 5), 3.8 * len(families),
+                        nrows=len(families))
+    for ax, family in zip(np.atleast_1d(axes), families):
+        results = {row["label"]: {shot: {"mae": row[(shot, "mae")]}
+                                  for shot in ("all", "many", "medium", "few")}
+                   for (fam, _), row in summary.items() if fam == family}
+        plot_shot_results(results, metric="mae", ax=ax)
+        ax.set_title(f"{family} methods", fontsize="medium")
+    fig.suptitle(f"{spec.name}: MAE per shot group (mean ± std over seeds)")
     save(fig, "shot_mae.png")
 
     sampled = [o for o in first
@@ -126,9 +137,12 @@ def write_plots(folder, spec, summary, outcomes):
         space = spec.make_label_space().fit(y_train)
         pipe = method.build(Context(label_space=space, random_state=seed))
         sampler = clone(pipe.steps[0][1])
-        _, y_res = sampler.fit_resample(X_train, y_train)
-        fig, ax = _figure()
-        plot_resampling(y_train, y_res, label_space=spec.make_label_space(), ax=ax)
+        with warnings.catch_warnings():  # as in the benchmark's own fit
+            warnings.simplefilter("ignore")
+            _, y_res = sampler.fit_resample(X_train, y_train)
+        fig, ax = _figure(8.0, 4.0)
+        plot_resampling(y_train, y_res, label_space=spec.make_label_space(),
+                        label=method.label, ax=ax)
         ax.set_title(f"{spec.name}: training targets before and after {method.label}")
         save(fig, "resampling.png")
     return paths
