@@ -3,6 +3,7 @@
 from typing import NamedTuple
 
 import numpy as np
+from sklearn.compose import TransformedTargetRegressor
 
 __all__ = ["TrainingTargets", "find_training_targets"]
 
@@ -77,6 +78,16 @@ def find_training_targets(estimator):
     wins, so a resampler's record of the original training labels takes
     precedence over the resampled labels its regressor saw.
 
+    The record is always in the units of the targets ``estimator`` was
+    fitted on. A :class:`~sklearn.compose.TransformedTargetRegressor` fits
+    what it wraps on *transformed* targets, and mapping those back through
+    the inverse transform is exact only up to rounding (``expm1(log1p(5))``
+    is not 5 in floating point, which moves a value on a bin edge to the
+    bin below), so nothing is searched below one: its record is not
+    returned. The shot scorers then derive the training fold exactly from
+    the targets cross-validation splits (``y=`` of
+    :func:`~skdir.metrics.shot_scorers`).
+
     Parameters
     ----------
     estimator : estimator
@@ -85,7 +96,8 @@ def find_training_targets(estimator):
     Returns
     -------
     record : TrainingTargets or None
-        None when nothing recorded the training targets.
+        None when nothing recorded the training targets in the units
+        ``estimator`` was fitted on.
 
     Examples
     --------
@@ -100,6 +112,12 @@ def find_training_targets(estimator):
     np.int64(10)
     >>> find_training_targets(Ridge().fit(X, y)) is None
     True
+    >>> from sklearn.compose import TransformedTargetRegressor
+    >>> logged = TransformedTargetRegressor(
+    ...     ReweightedRegressor(Ridge()), func=np.log1p, inverse_func=np.expm1
+    ... )
+    >>> find_training_targets(logged.fit(X, y)) is None  # log scale: not returned
+    True
     """
     seen = set()
     stack = [estimator]
@@ -111,6 +129,8 @@ def find_training_targets(estimator):
         record = getattr(est, "training_targets_", None)
         if isinstance(record, TrainingTargets):
             return record
+        if isinstance(est, TransformedTargetRegressor):
+            continue  # what it wraps saw transformed targets
         steps = getattr(est, "steps", None)
         if isinstance(steps, list):
             stack.extend(step for _, step in steps if step not in (None, "passthrough"))

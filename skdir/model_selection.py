@@ -7,9 +7,8 @@ import numpy as np
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.utils.validation import has_fit_parameter
 
-from ._targets import find_training_targets
 from ._validation import check_target
-from .bins import check_label_space, fit_label_space, is_fitted_space
+from .bins import check_label_space, fit_label_space
 
 __all__ = ["BinnedStratifiedKFold", "balanced_refit", "make_recipe_search"]
 
@@ -439,39 +438,6 @@ def balanced_refit(*, balanced, overall, baseline, max_loss=0.03):
     return _BalancedRefit(balanced, overall, baseline, float(max_loss))
 
 
-class _BalancedMAEScorer:
-    """Negated balanced MAE on bins of the fold's training targets.
-
-    A fitted ``label_space`` is used as given on every fold; an unfitted one
-    (None means ``LabelSpace()``) is fitted on the training targets that the
-    scored estimator recorded, as the shot scorers do, so that the bins do
-    not come from the test fold.
-    """
-
-    def __init__(self, label_space):
-        self.label_space = label_space
-
-    def __call__(self, estimator, X, y_true, sample_weight=None):
-        from .metrics import balanced_mean_absolute_error
-
-        space = self.label_space
-        if not is_fitted_space(space):
-            record = find_training_targets(estimator)
-            if record is None:
-                raise ValueError(
-                    f"Cannot bin the balanced MAE: {type(estimator).__name__} did "
-                    "not record its training targets; pass a fitted label_space."
-                )
-            space = fit_label_space(space, check_target(record.to_y()))
-        y_pred = np.asarray(estimator.predict(X), dtype=float).ravel()
-        return -balanced_mean_absolute_error(
-            y_true, y_pred, label_space=space, sample_weight=sample_weight
-        )
-
-    def __repr__(self):
-        return "neg_balanced_mean_absolute_error"
-
-
 # Keys of the scoring dict of make_recipe_search.
 _RECIPE_BALANCED = ("neg_balanced_mae", "neg_mae_few")
 
@@ -671,8 +637,8 @@ def make_recipe_search(
     if samplers:
         param_grid.append({"resample": samplers, **unweighted})
     scoring = {
-        "neg_mae": "neg_mean_absolute_error",
-        "neg_balanced_mae": _BalancedMAEScorer(label_space),
+        "neg_mae": make_shot_scorer("mae", "all"),
+        "neg_balanced_mae": make_shot_scorer("balanced_mae", label_space=label_space),
         "neg_mae_few": make_shot_scorer("mae", "few", label_space=label_space),
     }
     return GridSearchCV(

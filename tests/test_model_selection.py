@@ -16,7 +16,8 @@ from skdir.model_selection import (
     balanced_refit,
     make_recipe_search,
 )
-from skdir.model_selection import _BalancedMAEScorer, _merge_sparse_bins
+from skdir.metrics import make_shot_scorer
+from skdir.model_selection import _merge_sparse_bins
 
 
 def test_merge_sparse_bins_by_hand():
@@ -326,7 +327,7 @@ def test_balanced_scorer_bins_come_from_the_training_fold():
     # The model predicts the training mean, 4.2, everywhere: absolute errors
     # 4.2, 3.2, 2.2 and 0.7.
     np.testing.assert_allclose(model.predict(X_test), 4.2)
-    scorer = _BalancedMAEScorer(LabelSpace(n_bins=2, strategy="uniform"))
+    scorer = make_recipe_search(Ridge(), label_space=LabelSpace(n_bins=2, strategy="uniform")).scoring["neg_balanced_mae"]
     # Training range [0, 10] in two bins [0, 5), [5, 10]: every test target
     # is in the first, so bMAE = MAE = 10.3 / 4. Bins fitted on the test
     # targets, [0, 2.45), [2.45, 4.9], would give (3.2 + 0.7) / 2 = 1.95.
@@ -334,9 +335,10 @@ def test_balanced_scorer_bins_come_from_the_training_fold():
     # A fitted label space is used as given: bins {0} and {1, 2, 4.9}.
     fitted = LabelSpace(edges=[-1.0, 0.5, 20.0]).fit(y_train)
     expected = (4.2 + (3.2 + 2.2 + 0.7) / 3) / 2
-    assert _BalancedMAEScorer(fitted)(model, X_test, y_test) == pytest.approx(-expected)
-    with pytest.raises(ValueError, match="training targets"):
-        _BalancedMAEScorer(None)(DummyRegressor().fit(X_test, y_test), X_test, y_test)
+    scorer = make_shot_scorer("balanced_mae", label_space=fitted)
+    assert scorer(model, X_test, y_test) == pytest.approx(-expected)
+    with pytest.raises(ValueError, match="y="):
+        make_shot_scorer("balanced_mae")(DummyRegressor().fit(X_test, y_test), X_test, y_test)
 
 
 def test_recipe_search_grid_and_choice():

@@ -2,109 +2,277 @@
 
 import numpy as np
 from sklearn.base import clone
+from sklearn.metrics._scorer import _BaseScorer
 
-from .._targets import find_training_targets
+from .._targets import TrainingTargets, find_training_targets
 from .._validation import check_target
 from ..bins import check_label_space, fit_label_space, is_fitted_space
-from ._shots import METRICS, SHOTS, _one_shot_metrics, _shot_space
+from ._regression import _balanced_error
+from ._shots import METRICS, SHOTS, _one_shot_metrics
 
 __all__ = ["make_shot_scorer", "shot_scorers"]
 
+# Metrics over all test samples whose bins come from the training fold.
+_BALANCED = {"balanced_mae": 1, "balanced_mse": 2}
 # Metrics where lower is better; scorers negate them as scikit-learn's neg_*.
-_ERRORS = {"mae", "mse", "rmse", "gm"}
+_ERRORS = {"mae", "mse", "rmse", "gm", *_BALANCED}
+
+# Other spellings of the metric and shot names (after lower-casing and
+# turning "-" and " " into "_"). Error metrics also take scikit-learn's
+# "neg_" prefix.
+_METRIC_ALIASES = {
+    "mean_absolute_error": "mae",
+    "mean_squared_error": "mse",
+    "root_mean_squared_error": "rmse",
+    "geometric_mean_absolute_error": "gm",
+    "pearsonr": "pearson",
+    "pearson_r": "pearson",
+    "bmae": "balanced_mae",
+    "balanced_mean_absolute_error": "balanced_mae",
+    "bmse": "balanced_mse",
+    "balanced_mean_squared_error": "balanced_mse",
+}
+_SHOT_ALIASES = {f"{shot}_shot": shot for shot in SHOTS[1:]}
 
 
-class _ShotScorer:
-    """Callable ``scorer(estimator, X, y)`` of one metric on one shot group.
+def _canonical(name, kind, known, aliases):
+    """The canonical metric or shot name of ``name``, or a clear error."""
+    if isinstance(name, str):
+        key = name.strip().lower().replace("-", "_").replace(" ", "_")
+        key = aliases.get(key, key)
+        if kind == "metric" and key.startswith("neg_"):
+            key = aliases.get(key[4:], key[4:])
+            if key not in _ERRORS:  # "neg_" of a greater-is-better metric
+                key = name
+        if key in known:
+            return key
+    raise ValueError(
+        f"{kind} must be one of {tuple(known)} (or an alias: "
+        f"{sorted(aliases)}), got {name!r}."
+    )
 
-    ``label_space`` is either fitted (used as given on every fold) or
-    unfitted (fitted on the training targets each scored estimator
-    recorded).
+
+def _without(full, y_test):
+    """The multiset ``full`` minus the values ``y_test``, or None.
+
+    None when ``y_test`` is not a sub-multiset of ``full`` (the test fold
+    was not split from these targets).
     """
-
-    def __init__(self, metric, shot, label_space):
-        self.metric = metric
-        self.shot = shot
-        self.label_space = label_space
-
-    def __sklearn_clone__(self):
-        # A fitted label space clones to itself (frozen), an unfitted one to
-        # a fresh copy of its parameters.
-        space = None if self.label_space is None else clone(self.label_space)
-        return type(self)(self.metric, self.shot, space)
-
-    def _space(self, estimator):
-        """The fitted label space that decides the shots for ``estimator``."""
-        if is_fitted_space(self.label_space):
-            return self.label_space
-        record = find_training_targets(estimator)
-        if record is None:
-            raise ValueError(
-                f"Cannot tell the shot groups: {type(estimator).__name__} did not "
-                "record its training targets (skdir estimators store "
-                "`training_targets_`). Pass y_train= or a fitted label_space= to "
-                "make_shot_scorer."
-            )
-        return fit_label_space(self.label_space, check_target(record.to_y()))
-
-    def __call__(self, estimator, X, y_true, sample_weight=None):
-        if sample_weight is not None:
-            raise ValueError("Shot scorers do not support sample_weight.")
-        y_pred = np.asarray(estimator.predict(X), dtype=float).ravel()
-        space = None if self.shot == "all" else self._space(estimator)
-        value = _one_shot_metrics(y_true, y_pred, self.shot, space)[self.metric]
-        return -value if self.metric in _ERRORS else value
-
-    def __repr__(self):
-        sign = "neg_" if self.metric in _ERRORS else ""
-        return f"make_shot_scorer({sign}{self.metric!r}, shot={self.shot!r})"
+    values, counts = np.unique(y_test, return_counts=True)
+    pos = np.minimum(np.searchsorted(full.values, values), full.values.size - 1)
+    if not np.all(full.values[pos] == values) or np.any(full.counts[pos] < counts):
+        return None
+    left = full.counts.copy()
+    left[pos] -= counts
+    keep = left > 0
+    return TrainingTargets(full.values[keep], left[keep])
 
 
-def make_shot_scorer(metric="mae", shot="all", *, y_train=None, label_space=None):
-    """Scorer of one metric on one shot group, for model selection.
+def _metric_signature(y_true, y_pred):
+    """What a shot scorer computes from the true and predicted targets.
 
-    The shot groups come from a :class:`~skdir.LabelSpace`:
+    A shot scorer overrides ``_score``; this stands for its score function
+    where scikit-learn inspects one (metadata routing: the scorers request
+    no metadata).
+    """
+    raise NotImplementedError  # pragma: no cover
 
-    - a **fitted** ``label_space`` is used as given on every fold (the same
-      edges, counts and thresholds), like a fixed reference distribution;
-    - otherwise the label space (None means ``LabelSpace()``) is fitted on
-      the training targets of the fold the estimator was fitted on: skdir
-      estimators record them (``training_targets_``) and the scorer finds
-      them through pipelines, search objects and meta-estimators. For any
-      other regressor pass a fixed reference ``y_train`` (the label space
-      is then fitted on it once).
 
-    Error metrics are negated (greater is better), as scikit-learn's
-    ``neg_mean_absolute_error``; a fold without samples in the group scores
-    NaN with a warning. The scorer can be cloned
-    (:func:`sklearn.base.clone`) and pickled; a fitted label space stays the
-    same through both.
+class _ShotScorer(_BaseScorer):
+    """Scorer of one metric on one shot group (see :func:`make_shot_scorer`).
+
+    A scikit-learn scorer object: ``_score`` gets the predictions through
+    ``method_caller``, so that :class:`~sklearn.metrics._scorer._MultimetricScorer`
+    (``cross_validate``, ``GridSearchCV`` with several scorers) predicts once
+    per fold for all of them.
 
     Parameters
     ----------
-    metric : {"mae", "mse", "rmse", "gm", "pearson"}, default="mae"
-        Metric of :func:`shot_metrics`.
+    metric, shot : str
+        Canonical names.
+    label_space : LabelSpace or None
+        Fitted: used as given. Unfitted (None: ``LabelSpace()``): fitted on
+        the training targets of each fold. Always None when the metric on
+        ``shot`` needs no bins.
+    targets : TrainingTargets or None
+        The targets that cross-validation splits (``y=``), from which the
+        training fold is the test fold's complement.
+    """
+
+    def __init__(self, metric, shot, label_space=None, targets=None):
+        super().__init__(
+            score_func=_metric_signature,
+            sign=-1 if metric in _ERRORS else 1,
+            kwargs={},
+            response_method="predict",
+        )
+        self.metric = metric
+        self.shot = shot
+        self.label_space = label_space
+        self.targets = targets
+
+    def __sklearn_clone__(self):
+        # A fitted label space clones to itself (frozen), an unfitted one to
+        # a fresh copy of its parameters; the split targets are shared.
+        space = None if self.label_space is None else clone(self.label_space)
+        return type(self)(self.metric, self.shot, space, self.targets)
+
+    def _name(self):
+        prefix = "neg_" if self.metric in _ERRORS else ""
+        suffix = "" if self.metric in _BALANCED else f"_{self.shot}"
+        return f"{prefix}{self.metric}{suffix}"
+
+    def __repr__(self):
+        return f"make_shot_scorer({self.metric!r}, shot={self.shot!r})"
+
+    def _training_targets(self, estimator, y_true):
+        """The training targets of the fold ``estimator`` was fitted on."""
+        record = find_training_targets(estimator)
+        if record is None and self.targets is not None:
+            record = _without(self.targets, y_true)
+            if record is None:
+                raise ValueError(
+                    f"{self._name()}: the test targets are not all among the y "
+                    "given to the scorer, so the training fold cannot be "
+                    "derived. Pass y= the very targets that cross-validation "
+                    "splits (those given to cross_validate or to the search's "
+                    "fit)."
+                )
+        if record is None:
+            raise ValueError(
+                f"{self._name()} cannot tell the training fold of "
+                f"{type(estimator).__name__}: it did not record its training "
+                "targets (skdir estimators store `training_targets_`; "
+                "below a TransformedTargetRegressor the record is on the "
+                "transformed scale). Pass y= the targets that cross-validation "
+                "splits to shot_scorers / make_shot_scorer (the training fold "
+                "is then y minus the test fold), or a fitted label_space=."
+            )
+        if record.values.size == 0:
+            raise ValueError(f"{self._name()}: the training fold is empty.")
+        return record.to_y()
+
+    def _space(self, estimator, y_true):
+        """The fitted label space of the fold ``estimator`` was fitted on."""
+        if is_fitted_space(self.label_space):
+            return self.label_space
+        y_train = self._training_targets(estimator, y_true)
+        return fit_label_space(self.label_space, y_train)
+
+    def _score(self, method_caller, estimator, X, y_true, **kwargs):
+        if kwargs:
+            raise ValueError(
+                f"Shot scorers take no metadata such as sample_weight, got "
+                f"{sorted(kwargs)}."
+            )
+        y_true = check_target(y_true, name="y_true")
+        y_pred = np.asarray(method_caller(estimator, "predict", X), dtype=float)
+        if self.metric in _BALANCED:
+            space = self._space(estimator, y_true)
+            value = _balanced_error(y_true, y_pred, space, None, _BALANCED[self.metric])
+        else:
+            space = None if self.shot == "all" else self._space(estimator, y_true)
+            value = _one_shot_metrics(y_true, y_pred, self.shot, space)[self.metric]
+        return self._sign * value
+
+
+def _needs_space(metric, shot):
+    return metric in _BALANCED or shot != "all"
+
+
+def _split_targets(y, label_space):
+    """The record of ``y=`` (None if not given), checked against ``label_space``."""
+    if y is None:
+        return None
+    if is_fitted_space(label_space):
+        raise ValueError(
+            "y has no effect with a fitted label_space: its counts decide the "
+            "shot groups and its edges the bins on every fold. Pass y=None, or "
+            "an unfitted label_space to fit it on each training fold."
+        )
+    return TrainingTargets.from_y(check_target(y, name="y"))
+
+
+def make_shot_scorer(metric="mae", shot="all", *, label_space=None, y=None):
+    """Scorer of one metric on one shot group, for model selection.
+
+    A scikit-learn scorer object, ``scorer(estimator, X, y_test)``: several
+    of them in ``cross_validate(scoring=...)`` or ``GridSearchCV`` share one
+    prediction per fold. Error metrics are negated (greater is better), as
+    scikit-learn's ``neg_mean_absolute_error``.
+
+    The shot groups, and the bins of the balanced errors, come from a
+    :class:`~skdir.LabelSpace`:
+
+    - a **fitted** ``label_space`` is used as given on every fold (the same
+      edges, counts and thresholds), like a fixed reference distribution; if
+      it was fitted on all the data, its counts include each test fold;
+    - otherwise the label space (None means ``LabelSpace()``) is fitted on
+      the **training targets of the fold** the estimator was fitted on,
+      exactly as a skdir estimator fitted on that fold would fit it. They
+      are found, in this order:
+
+      1. in the record skdir estimators keep (``training_targets_``),
+         through pipelines, search objects and meta-estimators (see
+         :func:`find_training_targets`);
+      2. from ``y``, the targets that cross-validation splits: the training
+         fold is ``y`` minus the test fold, value by value (a multiset
+         difference). This is exact for any estimator, as long as the
+         estimator was fitted on all of ``y`` but the scored fold: pass the
+         ``y`` given to ``cross_validate`` or to the search's ``fit``. In a
+         *nested* search (a ``GridSearchCV`` inside ``cross_validate``) the
+         inner folds split only the outer training fold, so there ``y``
+         would be wrong: use skdir estimators or a fitted label space;
+      3. else the scorer raises a ``ValueError`` that says so.
+
+    A test fold without samples in the group scores NaN with an
+    :class:`~sklearn.exceptions.UndefinedMetricWarning`. The scorer can be
+    cloned (:func:`sklearn.base.clone`) and pickled; a fitted label space
+    stays the same object through cloning.
+
+    Parameters
+    ----------
+    metric : str, default="mae"
+        ``"mae"``, ``"mse"``, ``"rmse"``, ``"gm"`` or ``"pearson"``, the
+        metrics of :func:`shot_metrics` on the group; or ``"balanced_mae"``
+        or ``"balanced_mse"``, :func:`balanced_mean_absolute_error` and
+        :func:`balanced_mean_squared_error` over all test samples with the
+        bins of the label space (test values outside them count in the edge
+        bins). Aliases: ``"mean_absolute_error"``, ``"mean_squared_error"``,
+        ``"root_mean_squared_error"``, ``"geometric_mean_absolute_error"``,
+        ``"pearsonr"``, ``"pearson_r"``, ``"bmae"``,
+        ``"balanced_mean_absolute_error"``, ``"bmse"``,
+        ``"balanced_mean_squared_error"``, any of the error metrics with
+        scikit-learn's ``"neg_"`` prefix; case, ``"-"`` and spaces do not
+        matter.
     shot : {"all", "many", "medium", "few"}, default="all"
-        Shot group.
-    y_train : array-like of shape (n_train,), default=None
-        Reference training targets on which ``label_space`` is fitted; None
-        reads each fold's training targets from the estimator. Rejected
-        with a fitted ``label_space`` and with ``shot="all"``.
+        Shot group (``"many_shot"``, ``"few-shot"`` and so on also work).
+        The balanced errors take only ``"all"``: they already weigh every
+        bin alike.
     label_space : LabelSpace, default=None
         The bins and the shot thresholds (see :func:`shot_groups`). Rejected
-        with ``shot="all"``, which needs no shot groups.
+        when the metric on ``shot`` needs no bins (``shot="all"`` but for
+        the balanced errors).
+    y : array-like of shape (n_samples,), default=None
+        The targets that cross-validation splits, from which the training
+        fold of an estimator that keeps no record is derived. Rejected with
+        a fitted ``label_space`` and when the metric needs no bins.
 
     Returns
     -------
-    scorer : callable
-        ``scorer(estimator, X, y)`` returning a float.
+    scorer : scorer object
+        ``scorer(estimator, X, y_test)`` returns a float.
+
+    See Also
+    --------
+    shot_scorers : A dict of these scorers for ``scoring=``.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn.linear_model import Ridge
+    >>> from sklearn.ensemble import HistGradientBoostingRegressor
     >>> from sklearn.model_selection import cross_validate
-    >>> from skdir import LabelSpace, ReweightedRegressor
+    >>> from skdir import LabelSpace
     >>> from skdir.metrics import make_shot_scorer
     >>> rng = np.random.RandomState(0)
     >>> X = rng.normal(size=(300, 2))
@@ -112,73 +280,127 @@ def make_shot_scorer(metric="mae", shot="all", *, y_train=None, label_space=None
     >>> space = LabelSpace(n_bins=10, many_threshold=40, few_threshold=10)
     >>> scoring = {
     ...     "mae": make_shot_scorer("mae"),
-    ...     "few_mae": make_shot_scorer("mae", "few", label_space=space),
+    ...     "few_mae": make_shot_scorer("mae", "few", label_space=space, y=y),
+    ...     "bmae": make_shot_scorer("balanced_mae", y=y),
     ... }
-    >>> cv = cross_validate(ReweightedRegressor(Ridge()), X, y, scoring=scoring)
-    >>> bool(np.all(cv["test_mae"] < 0))
+    >>> model = HistGradientBoostingRegressor(max_iter=20)
+    >>> cv = cross_validate(model, X, y, scoring=scoring)
+    >>> bool(np.all(cv["test_few_mae"] < cv["test_mae"]))
     True
     """
-    if metric not in METRICS:
-        raise ValueError(f"metric must be one of {METRICS}, got {metric!r}.")
-    if shot not in SHOTS:
-        raise ValueError(f"shot must be one of {SHOTS}, got {shot!r}.")
+    metric = _canonical(metric, "metric", METRICS + tuple(_BALANCED), _METRIC_ALIASES)
+    shot = _canonical(shot, "shot", SHOTS, _SHOT_ALIASES)
+    if metric in _BALANCED and shot != "all":
+        raise ValueError(
+            f"{metric} is scored over all test samples only (shot='all'): it "
+            f"is already the mean over bins of each bin's error; got "
+            f"shot={shot!r}. Use shot='all', or a shot-wise metric such as "
+            f"{metric.split('_')[1]!r}."
+        )
     check_label_space(label_space)  # fails early on a label_space of the wrong type
-    if shot == "all":
-        for name, value in (("y_train", y_train), ("label_space", label_space)):
+    if not _needs_space(metric, shot):
+        for name, value in (("y", y), ("label_space", label_space)):
             if value is not None:
                 raise ValueError(
-                    f"{name} has no effect with shot='all': every test sample "
-                    "is scored. Leave it None, or choose a shot group."
+                    f"{name} has no effect with {metric!r} on shot='all': every "
+                    "test sample is scored and no bins are needed. Leave it "
+                    "None, or choose a shot group."
                 )
-    if y_train is not None:
-        # Fitted once on the reference targets (a fitted space rejects them).
-        label_space = _shot_space(label_space, y_train)
-    return _ShotScorer(metric, shot, label_space)
+    return _ShotScorer(metric, shot, label_space, _split_targets(y, label_space))
 
 
-def shot_scorers(metrics=("mae",), shots=SHOTS, **kwargs):
+def shot_scorers(metrics=("mae",), shots=None, *, label_space=None, y=None):
     """A dict of shot scorers for ``cross_validate(scoring=...)``.
+
+    One :func:`make_shot_scorer` for each metric and shot group; being
+    scikit-learn scorer objects, they all share one prediction per fold.
 
     Parameters
     ----------
     metrics : sequence of str, default=("mae",)
-        Metrics of :func:`shot_metrics`.
-    shots : sequence of str, default=("all", "many", "medium", "few")
-        Shot groups.
-    **kwargs : dict
-        Passed to :func:`make_shot_scorer` (``y_train``, ``label_space``);
-        the ``"all"`` scorers need neither and get neither.
+        Metrics of :func:`make_shot_scorer` (aliases included).
+    shots : sequence of str, default=None
+        Shot groups. None means all of ``("all", "many", "medium", "few")``
+        for the shot-wise metrics and ``"all"`` for the balanced errors,
+        which are scored over all test samples only. Given explicitly, a
+        group that no metric can use is rejected, and so are balanced
+        errors without ``"all"``.
+    label_space : LabelSpace, default=None
+        The bins and shot thresholds of :func:`make_shot_scorer`, for the
+        scorers that need bins (the ``"all"`` scorers of the shot-wise
+        metrics get none).
+    y : array-like of shape (n_samples,), default=None
+        The targets that cross-validation splits (those given to
+        ``cross_validate`` or to the search's ``fit``): the training fold of
+        an estimator that records no training targets, such as any
+        scikit-learn regressor, is ``y`` minus the test fold. See
+        :func:`make_shot_scorer`.
 
     Returns
     -------
     scoring : dict
-        ``"neg_mae_few"``-style names (``"pearson_many"`` for Pearson's r)
-        mapped to scorers.
+        ``"neg_mae_few"``-style names (``"pearson_many"`` for Pearson's r,
+        ``"neg_balanced_mae"`` for the balanced errors) mapped to scorers.
 
     Examples
     --------
+    >>> from sklearn.ensemble import HistGradientBoostingRegressor
+    >>> from sklearn.model_selection import cross_validate
+    >>> from skdir.datasets import load_abalone
     >>> from skdir.metrics import shot_scorers
     >>> sorted(shot_scorers(["mae", "pearson"], ["all", "few"]))
     ['neg_mae_all', 'neg_mae_few', 'pearson_all', 'pearson_few']
+    >>> X, y = load_abalone(return_X_y=True)
+    >>> scoring = shot_scorers(["mae", "balanced_mae"], y=y)
+    >>> sorted(scoring)
+    ['neg_balanced_mae', 'neg_mae_all', 'neg_mae_few', 'neg_mae_many', 'neg_mae_medium']
+    >>> model = HistGradientBoostingRegressor(max_iter=20)
+    >>> cv = cross_validate(model, X, y, cv=3, scoring=scoring)
+    >>> bool(cv["test_neg_mae_few"].mean() < cv["test_neg_mae_many"].mean())
+    True
     """
-    unknown = sorted(set(kwargs) - {"y_train", "label_space"})
-    if unknown:
-        raise TypeError(f"shot_scorers got unexpected keyword arguments {unknown}.")
-    given = [name for name, value in kwargs.items() if value is not None]
-    if given and all(shot == "all" for shot in shots):
-        raise ValueError(
-            f"{given[0]} has no effect when shots are only 'all'; leave it None."
-        )
-    y_train, label_space = kwargs.get("y_train"), kwargs.get("label_space")
-    if y_train is not None:
-        # Fitted once for every group scorer (a fitted space rejects y_train).
-        y_train, label_space = None, _shot_space(label_space, y_train)
-    group = {"y_train": y_train, "label_space": label_space}
+    if isinstance(metrics, str) or (shots is not None and isinstance(shots, str)):
+        raise TypeError("metrics and shots must be sequences of names, not a str.")
+    space_metrics = METRICS + tuple(_BALANCED)
+    metrics = [_canonical(m, "metric", space_metrics, _METRIC_ALIASES) for m in metrics]
+    explicit = shots is not None
+    shots = SHOTS if shots is None else [
+        _canonical(s, "shot", SHOTS, _SHOT_ALIASES) for s in shots
+    ]
+    pairs = [
+        (metric, shot)
+        for metric in dict.fromkeys(metrics)
+        for shot in dict.fromkeys(shots)
+        if shot == "all" or metric not in _BALANCED
+    ]
+    if explicit:
+        missing = [m for m in metrics if m in _BALANCED and "all" not in shots]
+        if missing:
+            raise ValueError(
+                f"{missing[0]} is scored over all test samples only: add 'all' "
+                f"to shots, got {list(shots)}."
+            )
+        unused = set(shots) - {shot for _, shot in pairs}
+        if unused:
+            raise ValueError(
+                f"shots {sorted(unused)} have no effect: the metrics {metrics} "
+                "are not scored per shot group."
+            )
+    check_label_space(label_space)
+    if not any(_needs_space(metric, shot) for metric, shot in pairs):
+        named = (("label_space", label_space), ("y", y))
+        given = [name for name, value in named if value is not None]
+        if given:
+            raise ValueError(
+                f"{given[0]} has no effect when only 'all' scorers of shot-wise "
+                "metrics are made; leave it None."
+            )
+    targets = _split_targets(y, label_space)  # recorded once for every scorer
     scoring = {}
-    for metric in metrics:
-        for shot in shots:
-            prefix = "neg_" if metric in _ERRORS else ""
-            name = f"{prefix}{metric}_{shot}"
-            kw = {} if shot == "all" else group
-            scoring[name] = make_shot_scorer(metric, shot, **kw)
+    for metric, shot in pairs:
+        if _needs_space(metric, shot):
+            scorer = _ShotScorer(metric, shot, label_space, targets)
+        else:
+            scorer = _ShotScorer(metric, shot)
+        scoring[scorer._name()] = scorer
     return scoring

@@ -1,8 +1,12 @@
 """Shot-wise evaluation: errors on many-, medium- and few-shot targets."""
 
+import os
+import sys
 import warnings
 
+import joblib
 import numpy as np
+import sklearn
 from sklearn.exceptions import UndefinedMetricWarning
 
 from .._validation import check_target
@@ -16,6 +20,24 @@ __all__ = ["SHOTS", "METRICS", "shot_groups", "shot_metrics"]
 SHOTS = ("all",) + _SPACE_SHOTS
 #: Metrics computed by :func:`shot_metrics` for each group.
 METRICS = ("mae", "mse", "rmse", "gm", "pearson")
+
+
+# Code of these packages runs between a user's line and a metric's warning
+# (cross_validate, joblib, GridSearchCV); warnings point past it.
+_LIBRARY_DIRS = tuple(
+    os.path.dirname(os.path.abspath(path)) + os.sep
+    for path in (os.path.dirname(__file__), sklearn.__file__, joblib.__file__)
+)
+
+
+def _user_stacklevel():
+    """``stacklevel`` for a ``warnings.warn`` in the caller of this function
+    that points at the first frame outside skdir, scikit-learn and joblib:
+    the user's line, however deep the call came through those libraries."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_LIBRARY_DIRS):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _shot_space(label_space, y_train):
@@ -159,7 +181,7 @@ def _masked_group_metrics(y_true, y_pred, mask, shot):
         warnings.warn(
             f"No test sample is {shot}-shot; its metrics are NaN.",
             UndefinedMetricWarning,
-            stacklevel=3,
+            stacklevel=_user_stacklevel(),
         )
     return _group_metrics(y_true[mask], y_pred[mask])
 
