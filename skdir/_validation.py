@@ -14,25 +14,23 @@ __all__ = ["check_target", "check_sample_weight_1d", "check_same_length", "warn_
 def _library_dirs():
     """Folders whose frames are library code, not the user's."""
     import imblearn
+    import joblib
     import sklearn
 
-    dirs = [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
-    for module in (sklearn, imblearn):
-        dirs.append(os.path.dirname(os.path.dirname(os.path.abspath(module.__file__))))
-    # skdir's own folder, then the packages it is called through.
-    return (
-        os.path.join(dirs[0], "skdir") + os.sep,
-        os.path.join(dirs[1], "sklearn") + os.sep,
-        os.path.join(dirs[2], "imblearn") + os.sep,
+    # skdir's own folder, then the packages it is called through (imblearn's
+    # Pipeline calls samplers through joblib.Memory).
+    return (os.path.dirname(os.path.abspath(__file__)) + os.sep,) + tuple(
+        os.path.dirname(os.path.abspath(module.__file__)) + os.sep
+        for module in (sklearn, imblearn, joblib)
     )
 
 
 def warn_user(message, category=UserWarning):
     """Warn with a stack level that points at the first frame outside skdir.
 
-    Frames of skdir itself and of scikit-learn and imbalanced-learn (whose
-    wrappers, such as ``_fit_context`` or a Pipeline, sit between the user's
-    call and skdir's code) are skipped, so the warning names the user's line
+    Frames of skdir itself and of scikit-learn, imbalanced-learn and joblib
+    (whose wrappers, such as ``_fit_context``, a Pipeline or a memory cache,
+    sit between the user's call and skdir's code) are skipped, so the warning names the user's line
     whatever the depth of the call.
 
     Parameters

@@ -11,8 +11,10 @@ relevance functions are offered:
   same size would have on the same bins;
 - :class:`PhiRelevance` is the box-plot relevance of Ribeiro (2011), as used by
   SMOTER and SMOGN: a cubic Hermite interpolation over control points placed
-  at the median (relevance 0) and at the whiskers of the adjusted box plot
-  (relevance 1).
+  at the median (relevance 0) and at the whiskers of R's box plot (Tukey's
+  hinges; relevance 1), as ``phi.control(y, method="extremes")`` of the
+  authors' UBL package; the adjusted (medcouple) box plot is available as
+  ``method="adjusted_boxplot"``.
 
 Both are small estimators fitted on training targets; :func:`lds_relevance`
 and :func:`phi_relevance` fit and evaluate them in one call.
@@ -228,6 +230,35 @@ def medcouple(x):
     return float(np.clip(mc, -1.0, 1.0)) if abs(mc) > 1e-12 else 0.0
 
 
+def _fivenum(x):
+    """Tukey's five-number summary of a sorted array, as R's ``fivenum``.
+
+    Minimum, lower hinge, median, upper hinge, maximum: the hinges are the
+    medians of the lower and upper halves of the data, each half including
+    the median when ``n`` is odd (``d = floor((n + 3) / 2) / 2`` in 1-based
+    positions, the mean of the values at ``floor(d)`` and ``ceil(d)``). They
+    differ from NumPy's quartiles, whatever their method, for some ``n``.
+    """
+    n = x.size
+    n4 = np.floor((n + 3) / 2) / 2
+    d = np.array([1.0, n4, (n + 1) / 2, n + 1 - n4, n]) - 1.0
+    return 0.5 * (x[np.floor(d).astype(np.intp)] + x[np.ceil(d).astype(np.intp)])
+
+
+def _boxplot_stats(y, coef):
+    """R's ``boxplot.stats(y, coef)$stats`` of a finite 1-D float array.
+
+    Tukey's hinges (:func:`_fivenum`); the values below ``hinge_low - coef
+    IQR`` or above ``hinge_high + coef IQR`` (strictly) are the outliers; the
+    whiskers are the smallest and largest values that are not outliers.
+    """
+    stats = _fivenum(np.sort(y))
+    iqr = stats[3] - stats[1]
+    inside = y[(y >= stats[1] - coef * iqr) & (y <= stats[3] + coef * iqr)]
+    stats[0], stats[4] = inside.min(), inside.max()
+    return stats
+
+
 def adjusted_boxplot_stats(y, coef=1.5):
     """Five-number summary of the adjusted box plot (Hubert & Vandervieren).
 
@@ -235,8 +266,8 @@ def adjusted_boxplot_stats(y, coef=1.5):
     for skewness: for ``MC >= 0`` they are ``Q1 - coef e^{-4 MC} IQR`` and
     ``Q3 + coef e^{3 MC} IQR``; for ``MC < 0``, ``Q1 - coef e^{-3 MC} IQR``
     and ``Q3 + coef e^{4 MC} IQR``. The whiskers are the most extreme values
-    within the fences. Quartiles use the ``"midpoint"`` rule, as the SMOGN
-    reference code.
+    within the fences. The quartiles are Tukey's hinges (R's ``fivenum``), as
+    in ``robustbase::adjboxStats``.
 
     Parameters
     ----------
@@ -254,12 +285,12 @@ def adjusted_boxplot_stats(y, coef=1.5):
     --------
     >>> from skdir.relevance import adjusted_boxplot_stats
     >>> adjusted_boxplot_stats([1, 2, 3, 4, 5, 6, 7, 8, 9, 100])
-    array([1. , 3.5, 5.5, 7.5, 9. ])
+    array([1. , 3. , 5.5, 8. , 9. ])
     """
     y = check_target(y)
     if not (isinstance(coef, Real) and np.isfinite(coef) and coef > 0):
         raise ValueError(f"coef must be a positive finite number, got {coef!r}.")
-    q1, med, q3 = np.quantile(y, [0.25, 0.5, 0.75], method="midpoint")
+    _, q1, med, q3, _ = _fivenum(np.sort(y))
     iqr = q3 - q1
     mc = medcouple(y)
     if mc >= 0:
@@ -277,27 +308,54 @@ def adjusted_boxplot_stats(y, coef=1.5):
 class PhiRelevance(TargetTransformerMixin, BaseEstimator):
     """Box-plot relevance of Ribeiro (2011), as in SMOTER and SMOGN.
 
-    With ``control_points=None`` the control points are derived from the
-    adjusted box plot of the training targets (:func:`adjusted_boxplot_stats`)
-    as in the ``"extremes"`` method of Ribeiro: relevance 0 at the median,
-    relevance 1 at the lower (upper) whisker when some target lies below
-    (above) it and ``extremes`` asks for that tail, otherwise relevance 0 at
-    the minimum (maximum). All these control points have slope 0, and the
-    relevance is the cubic Hermite interpolation between them (the
-    monotone PCHIP of the reference, whose slope correction leaves zero slopes
-    unchanged). Outside the control points the relevance is constant (that of
-    the nearest control point), and it is clipped to [0, 1].
+    With ``control_points=None`` the control points are those of
+    ``phi.control(y, method="extremes", extr.type=extremes, coef=coef)`` in
+    the authors' R package UBL (and of the Python package ``smogn``):
+
+    - ``method="boxplot"`` (default) takes R's ``boxplot.stats(y, coef)``:
+      Tukey's hinges (R's ``fivenum``: the medians of the lower and upper
+      halves of the data, not NumPy's quartiles), the outliers strictly
+      beyond ``coef`` times the interquartile range from the hinges, and
+      the whiskers at the most extreme values that are not outliers;
+    - ``method="adjusted_boxplot"`` takes the adjusted box plot of Hubert
+      and Vandervieren (:func:`adjusted_boxplot_stats`), whose fences move
+      with the medcouple for skewed data (as the ``asym=TRUE`` variant of
+      the reference code).
+
+    The control points are the lower whisker with relevance 1 when some
+    target lies below it and ``extremes`` asks for the low tail, else the
+    minimum with relevance 0; the median with relevance 0 (left out when it
+    equals the minimum); the upper whisker with relevance 1 when some target
+    lies above it and ``extremes`` asks for the high tail, else the maximum
+    with relevance 0 (left out when it equals the median). Every control
+    point has slope 0, and the relevance is the cubic Hermite interpolation
+    between them (the monotone PCHIP of the reference, whose Fritsch-Carlson
+    slope correction leaves zero slopes unchanged: between a point of
+    relevance ``a`` and one of relevance ``b`` it is ``a + (b - a)(3 t^2 -
+    2 t^3)`` for the relative position ``t``). Beyond the first (last)
+    control point the relevance is constant, that of the point, as the
+    reference's extrapolation with slope 0.
+
+    One deliberate departure: when a whisker coincides with the median (an
+    interquartile range of zero on that side, as in a target whose most
+    values are equal), the relevance steps from 0 at the median to 1 beyond
+    it. The reference evaluates its spline with a zero-width segment there
+    and gives relevance 1 to the median value itself on the high side,
+    which makes most samples rare.
 
     User ``control_points`` are rows ``(y, relevance)``, interpolated with
     :class:`scipy.interpolate.PchipInterpolator`, or rows ``(y, relevance,
-    slope)``, interpolated with :class:`scipy.interpolate.CubicHermiteSpline`.
+    slope)``, interpolated with :class:`scipy.interpolate.CubicHermiteSpline`;
+    ``method``, ``extremes`` and ``coef`` must then keep their defaults.
 
     Parameters
     ----------
+    method : {"boxplot", "adjusted_boxplot"}, default="boxplot"
+        Box plot whose whiskers place the control points.
     extremes : {"both", "high", "low"}, default="both"
         Tails that may be relevant.
     coef : float, default=1.5
-        Box-plot fence multiplier.
+        Box-plot fence multiplier, > 0.
     control_points : array-like of shape (n_points, 2) or (n_points, 3), default=None
         User control points; their target values must strictly increase and
         their relevance lie in [0, 1].
@@ -306,34 +364,65 @@ class PhiRelevance(TargetTransformerMixin, BaseEstimator):
     ----------
     control_points_ : ndarray of shape (n_points, 3)
         Control points ``(y, relevance, slope)`` (the slope column is NaN for
-        PCHIP points).
+        PCHIP points). Derived ones may share a target value (the step
+        described above).
+    boxplot_stats_ : ndarray of shape (5,) or None
+        Lower whisker, lower hinge (or first quartile), median, upper hinge
+        (or third quartile) and upper whisker of the training targets; None
+        with user ``control_points``.
 
     See Also
     --------
     phi_relevance : Fit and evaluate in one call.
     LDSRelevance : The default relevance of skdir's samplers.
+    adjusted_boxplot_stats : The box plot of ``method="adjusted_boxplot"``.
 
     Examples
     --------
     >>> import numpy as np
     >>> from skdir.relevance import PhiRelevance
+    >>> y = np.r_[np.arange(20.0), 60.0]
+    >>> rel = PhiRelevance().fit(y)
+    >>> rel.boxplot_stats_
+    array([ 0.,  5., 10., 15., 19.])
+    >>> rel.control_points_
+    array([[ 0.,  0.,  0.],
+           [10.,  0.,  0.],
+           [19.,  1.,  0.]])
+    >>> rel.transform([0, 10, 14.5, 19, 100])
+    array([0. , 0. , 0.5, 1. , 1. ])
     >>> rel = PhiRelevance(control_points=[[0, 0, 0], [10, 1, 0]]).fit([1.0, 2.0])
     >>> rel.transform([-5, 0, 5, 10, 20])
     array([0. , 0. , 0.5, 1. , 1. ])
     """
 
     _parameter_constraints = {
+        "method": [StrOptions({"boxplot", "adjusted_boxplot"})],
         "extremes": [StrOptions({"both", "high", "low"})],
         "coef": [Interval(Real, 0, None, closed="neither")],
         "control_points": ["array-like", None],
     }
 
-    def __init__(self, *, extremes="both", coef=1.5, control_points=None):
+    def __init__(self, *, method="boxplot", extremes="both", coef=1.5,
+                 control_points=None):
+        self.method = method
         self.extremes = extremes
         self.coef = coef
         self.control_points = control_points
 
     def _user_points(self):
+        changed = [
+            f"{name}={getattr(self, name)!r}"
+            for name, default in (("method", "boxplot"), ("extremes", "both"),
+                                  ("coef", 1.5))
+            if getattr(self, name) != default
+        ]
+        if changed:
+            raise ValueError(
+                f"{', '.join(changed)} has no effect with control_points: the "
+                "control points then set the relevance. Leave method, extremes "
+                "and coef at their defaults, or control_points=None."
+            )
         pts = np.asarray(self.control_points, dtype=float)
         if pts.ndim != 2 or pts.shape[1] not in (2, 3) or pts.shape[0] < 2:
             raise ValueError(
@@ -351,25 +440,26 @@ class PhiRelevance(TargetTransformerMixin, BaseEstimator):
         return pts
 
     def _auto_points(self, y):
-        lo_w, _, med, _, hi_w = adjusted_boxplot_stats(y, self.coef)
+        """Control points of UBL's ``phi.extremes`` (see the class docstring)."""
+        if self.method == "boxplot":
+            stats = _boxplot_stats(y, self.coef)
+        else:
+            stats = adjusted_boxplot_stats(y, self.coef)
+        lo_w, _, med, _, hi_w = stats
         lo, hi = y.min(), y.max()
         pts = []
         if self.extremes in ("both", "low") and np.any(y < lo_w):
             pts.append((lo_w, 1.0))
         else:
             pts.append((lo, 0.0))
-        pts.append((med, 0.0))
+        if med != lo:
+            pts.append((med, 0.0))
         if self.extremes in ("both", "high") and np.any(y > hi_w):
             pts.append((hi_w, 1.0))
-        else:
+        elif med != hi:
             pts.append((hi, 0.0))
         pts = np.array(pts, dtype=float)
-        # Degenerate box plots (IQR 0) can repeat a position: keep the first.
-        keep = np.r_[True, np.diff(pts[:, 0]) > 0]
-        for i in range(1, len(pts)):
-            keep[i] = pts[i, 0] > pts[:i][keep[:i], 0].max()
-        pts = pts[keep]
-        return np.column_stack([pts, np.zeros(len(pts))])
+        return stats, np.column_stack([pts, np.zeros(len(pts))])
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, y):
@@ -387,18 +477,18 @@ class PhiRelevance(TargetTransformerMixin, BaseEstimator):
         """
         y = check_target(y)
         if self.control_points is None:
-            pts = self._auto_points(y)
+            self.boxplot_stats_, pts = self._auto_points(y)
+            self._spline = None
         else:
             pts = self._user_points()
+            self.boxplot_stats_ = None
+            if np.isnan(pts[0, 2]):
+                self._spline = PchipInterpolator(pts[:, 0], pts[:, 1], extrapolate=False)
+            else:
+                self._spline = CubicHermiteSpline(
+                    pts[:, 0], pts[:, 1], pts[:, 2], extrapolate=False
+                )
         self.control_points_ = pts
-        if pts.shape[0] < 2 or self.control_points is None:
-            self._spline = None
-        elif np.isnan(pts[0, 2]):
-            self._spline = PchipInterpolator(pts[:, 0], pts[:, 1], extrapolate=False)
-        else:
-            self._spline = CubicHermiteSpline(
-                pts[:, 0], pts[:, 1], pts[:, 2], extrapolate=False
-            )
         return self
 
     def transform(self, y):
@@ -417,22 +507,36 @@ class PhiRelevance(TargetTransformerMixin, BaseEstimator):
         check_is_fitted(self)
         y = check_target(y)
         pts = self.control_points_
-        if pts.shape[0] < 2:
-            return np.full(y.shape, pts[0, 1])
-        inside = np.clip(y, pts[0, 0], pts[-1, 0])
-        if self.control_points is None:
-            # Zero slopes at every control point: the cubic Hermite piece is
-            # the smoothstep 3t^2 - 2t^3 of the position t in the segment,
-            # evaluated in this form for segments of any (tiny) width.
-            seg = np.clip(np.searchsorted(pts[:, 0], inside, side="right") - 1,
-                          0, len(pts) - 2)
-            x0, x1 = pts[seg, 0], pts[seg + 1, 0]
-            t = np.clip((inside - x0) / (x1 - x0), 0.0, 1.0)
-            rise = pts[seg + 1, 1] - pts[seg, 1]
-            values = pts[seg, 1] + rise * t * t * (3 - 2 * t)
-        else:
-            values = self._spline(inside)
-        return np.clip(values, 0.0, 1.0)
+        if self._spline is not None:
+            inside = np.clip(y, pts[0, 0], pts[-1, 0])
+            return np.clip(self._spline(inside), 0.0, 1.0)
+        return _zero_slope_hermite(pts[:, 0], pts[:, 1], y)
+
+
+def _zero_slope_hermite(xs, rs, y):
+    """Cubic Hermite interpolation with slope 0 at every control point.
+
+    ``xs`` is non-decreasing; where several points share a position, the
+    segment on its left ends at the first one's relevance, the segment on its
+    right starts at the last one's, and the value at the position itself is
+    the smallest of theirs. Constant beyond the ends.
+    """
+    positions, first = np.unique(xs, return_index=True)
+    last = np.r_[first[1:] - 1, xs.size - 1]
+    at = np.minimum.reduceat(rs, first)
+    values = np.where(y < positions[0], rs[0], rs[-1])
+    if positions.size > 1:
+        seg = np.clip(np.searchsorted(positions, y, side="right") - 1, 0,
+                      positions.size - 2)
+        x0, x1 = positions[seg], positions[seg + 1]
+        t = np.clip((y - x0) / (x1 - x0), 0.0, 1.0)
+        r0, r1 = rs[last[seg]], rs[first[seg + 1]]
+        inner = (y > positions[0]) & (y < positions[-1])
+        values = np.where(inner, r0 + (r1 - r0) * t * t * (3 - 2 * t), values)
+    k = np.searchsorted(positions, y)
+    hit = (k < positions.size) & (positions[np.minimum(k, positions.size - 1)] == y)
+    values = np.where(hit, at[np.minimum(k, positions.size - 1)], values)
+    return np.clip(values, 0.0, 1.0)
 
 
 def lds_relevance(y, *, label_space=None):
@@ -465,14 +569,15 @@ def lds_relevance(y, *, label_space=None):
     return LDSRelevance(label_space=label_space).fit_transform(y)
 
 
-def phi_relevance(y, *, extremes="both", coef=1.5, control_points=None):
+def phi_relevance(y, *, method="boxplot", extremes="both", coef=1.5,
+                  control_points=None):
     """Box-plot relevance of the targets ``y`` (see :class:`PhiRelevance`).
 
     Parameters
     ----------
     y : array-like of shape (n_samples,)
         Targets; finite.
-    extremes, coef, control_points
+    method, extremes, coef, control_points
         As in :class:`PhiRelevance`.
 
     Returns
@@ -489,5 +594,5 @@ def phi_relevance(y, *, extremes="both", coef=1.5, control_points=None):
     array([0., 0., 1., 1.])
     """
     return PhiRelevance(
-        extremes=extremes, coef=coef, control_points=control_points
+        method=method, extremes=extremes, coef=coef, control_points=control_points
     ).fit_transform(y)

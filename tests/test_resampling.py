@@ -178,8 +178,14 @@ def test_smogn_mixes_interpolation_and_noise():
     for b in rare_bumps:
         pairs.update(brute_pairs(X, b, 5))
     members = np.concatenate(rare_bumps)
-    on_segment = np.array([find_segment(X, x, members, pairs) is not None for x in X_syn])
+    found = [find_segment(X, x, members, pairs) for x in X_syn]
+    on_segment = np.array([f is not None for f in found])
     assert on_segment.any() and (~on_segment).any()
+    assert sampler.n_interpolated_ == on_segment.sum()
+    assert sampler.n_noise_ == (~on_segment).sum()
+    # an interpolated target lies between its two parents' targets
+    for (s, nb, _), y_new in zip([f for f in found if f is not None], y_syn[on_segment]):
+        assert min(y[s], y[nb]) - 1e-12 <= y_new <= max(y[s], y[nb]) + 1e-12
     # the noise samples lie close to some rare member
     noisy = X_syn[~on_segment]
     d = np.sqrt(((noisy[:, None] - X[members][None]) ** 2).sum(-1)).min(1)
@@ -325,8 +331,16 @@ def test_training_targets_and_containers(cls):
 def test_no_rare_samples_warns_and_returns_input(cls):
     X, y = skewed(60)
     sampler = cls(relevance=lambda t: np.zeros_like(t))
-    with pytest.warns(UserWarning, match="no rare"):
+    with pytest.warns(UserWarning, match="no rare") as record:
         X_res, y_res = sampler.fit_resample(X, y)
+    # the warning names this line and says how to get rare samples
+    assert record[0].filename == __file__
+    assert "Every relevance is 0" in str(record[0].message)
+    assert "relevance='lds'" in str(record[0].message)
+    with pytest.warns(UserWarning, match="lower threshold to 0.3 or below") as record:
+        cls(relevance=lambda t: np.full_like(t, 0.3)).fit_resample(X, y)
+    assert "relevance='lds'" in str(record[0].message)
+    assert record[0].filename == __file__
     np.testing.assert_array_equal(X_res, X)
     np.testing.assert_array_equal(y_res, y)
     np.testing.assert_array_equal(sampler.sample_indices_, np.arange(60))
@@ -647,3 +661,207 @@ def test_y_series_indexed_by_a_columns_label_stays_a_series():
     y_s = pd.Series(y, index=["columns"] + [f"r{i}" for i in range(59)], name="t")
     X_res, y_res = RandomUnderSampler(random_state=0).fit_resample(X, y_s)
     assert isinstance(y_res, pd.Series) and y_res.name == "t"
+
+
+def brute_smogn_expected_interpolations(X, sampler, k):
+    """Expected number (and variance) of SMOGN's interpolated samples under
+    the reference rule, by loops: in each rare bump, a seed's safe distance is
+    half the median of its distances to all members of the bump (itself
+    included); each of its k nearest neighbours drawn at random is safe when
+    strictly closer. Seeds: every member n_new // m times, then n_new % m
+    distinct members at random."""
+    ranges = np.ptp(X, axis=0)
+    mean = var = 0.0
+    for i, (bump, rare) in enumerate(zip(sampler.bumps_, sampler.bump_is_rare_)):
+        n_new = sampler.sampling_strategy_[i] - bump.size
+        if not rare or n_new <= 0:
+            continue
+        m = bump.size
+        Z = X[bump] / ranges
+        p = np.empty(m)
+        for a in range(m):
+            dist = [float(np.sqrt(((Z[a] - Z[b]) ** 2).sum())) for b in range(m)]
+            half = np.median(dist) / 2
+            others = sorted((dist[b], b) for b in range(m) if b != a)[:min(k, m - 1)]
+            p[a] = np.mean([d < half for d, _ in others])
+        full, rest = divmod(n_new, m)
+        mean += full * p.sum() + rest * p.mean()
+        var += full * (p * (1 - p)).sum() + rest * (p.mean() * (1 - p.mean()) + p.var())
+    return mean, var
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_smogn_interpolation_share_matches_brute_force_reference(seed):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(300, 2))
+    y = np.exp(0.8 * X[:, 0] + 0.5 * rng.normal(size=300))
+    runs = 8
+    total = 0
+    for rs in range(runs):
+        sampler = SMOGN(k_neighbors=5, random_state=rs).fit(X, y)
+        n_syn = sampler.n_interpolated_ + sampler.n_noise_
+        assert n_syn == sum(
+            sampler.sampling_strategy_[i] - b.size
+            for i, (b, r) in enumerate(zip(sampler.bumps_, sampler.bump_is_rare_)) if r
+        )
+        total += sampler.n_interpolated_
+    mean, var = brute_smogn_expected_interpolations(X, sampler, 5)
+    # a share well inside (0, 1): the rule matters on this data
+    assert 0.2 < mean / n_syn < 0.8
+    assert abs(total / runs - mean) <= 4 * np.sqrt(var / runs) + 0.5
+
+
+def test_smogn_noise_follows_the_reference_rule():
+    """A rare bump of 10 rows with equal numeric features, 7 of category a and
+    3 of b (HEOM distances 0 or 1). A seed of a is at distance 0 from 7 of
+    the 10: median 0, safe distance 0, so all its samples are noise of scale
+    min(0, perturbation) = 0: copies of the seed, whose category is drawn
+    from the bump (a with frequency 0.7). A seed of b has median 1, safe
+    distance 0.5: its 2 neighbours of b give interpolations, its 3 nearest of
+    a (distance 1) noise of scale min(0.5, 0.02)."""
+    rng = np.random.RandomState(0)
+    n_norm = 400
+    X = pd.DataFrame({
+        "x": np.r_[rng.normal(size=n_norm), np.zeros(10)],
+        "c": pd.Categorical(np.r_[rng.choice(["a", "b"], n_norm), ["a"] * 7, ["b"] * 3]),
+    })
+    y = np.r_[rng.uniform(0, 1, n_norm), 10 + np.arange(10.0)]
+    rel = lambda t: (t >= 10).astype(float)  # noqa: E731
+    sampler = SMOGN(relevance=rel, k_neighbors=5, sampling_strategy="balance_over",
+                    random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    n_kept = sampler.sample_indices_.size
+    syn_x = X_res["x"].to_numpy()[n_kept:]
+    syn_c = X_res["c"].to_numpy()[n_kept:].astype(str)
+    syn_y = np.asarray(y_res)[n_kept:]
+    n_new = syn_y.size
+    assert n_new == n_norm - 10 and np.all(syn_x == 0)
+    from_a = np.isin(syn_y, 10 + np.arange(7.0))  # exact copies of a-seeds' targets
+    # 7 of 10 seeds are a: about 0.7 n_new copies, all noise of scale 0
+    assert abs(from_a.sum() - 0.7 * n_new) <= 3
+    # their category comes from the bump, not from the seed (always a)
+    share_b = np.mean(syn_c[from_a] == "b")
+    assert abs(share_b - 0.3) < 4 * np.sqrt(0.21 / from_a.sum())
+    # b-seeds: 2 of 5 neighbours safe; interpolated targets between 17 and 19
+    from_b = ~from_a
+    expected_interp = from_b.sum() * 2 / 5
+    assert sampler.n_interpolated_ == pytest.approx(expected_interp, abs=4 * np.sqrt(
+        from_b.sum() * 0.24) + 1)
+    assert sampler.n_noise_ == n_new - sampler.n_interpolated_
+    # b-seed noise: target sd within the bump (ddof=1) times 0.02
+    sd = np.std(10 + np.arange(10.0), ddof=1) * 0.02
+    noisy_b = from_b & ~((syn_y >= 17) & (syn_y <= 19) & (syn_c == "b"))
+    assert np.all(np.abs(syn_y[noisy_b] - np.clip(syn_y[noisy_b], 17, 19)) < 6 * sd)
+
+
+def test_smogn_large_bump_median_is_a_seeded_subsample_estimate(monkeypatch):
+    from scipy.spatial.distance import cdist
+
+    from skdir.resampling import _generate
+
+    rng = np.random.RandomState(0)
+    Z = rng.normal(size=(900, 3))
+    rows = np.arange(0, 900, 7)
+    exact = np.median(cdist(Z[rows], Z), axis=1) / 2
+    # up to MEDIAN_EXACT_MAX members: exact (the seed itself included)
+    np.testing.assert_allclose(
+        _generate.half_median_distances(Z, rows, np.random.RandomState(1)), exact,
+        rtol=1e-12,
+    )
+    monkeypatch.setattr(_generate, "MEDIAN_EXACT_MAX", 500)
+    monkeypatch.setattr(_generate, "MEDIAN_SAMPLE_SIZE", 301)
+    est = _generate.half_median_distances(Z, rows, np.random.RandomState(1))
+    again = _generate.half_median_distances(Z, rows, np.random.RandomState(1))
+    np.testing.assert_array_equal(est, again)
+    assert not np.allclose(est, exact, rtol=1e-9)
+    rel_err = np.abs(est / exact - 1)
+    assert rel_err.mean() < 0.05 and rel_err.max() < 0.2
+    # by hand: the median over the drawn members
+    drawn = np.random.RandomState(1).choice(900, 301, replace=False)
+    np.testing.assert_allclose(est, np.median(cdist(Z[rows], Z[drawn]), axis=1) / 2,
+                               rtol=1e-10)
+
+
+@pytest.mark.parametrize("cls", [SMOTER, SMOGN, GaussianNoise, RandomOverSampler])
+def test_balance_over_keeps_every_row_and_only_adds_rare_ones(cls):
+    X, y = skewed(300, p=2, seed=3)
+    sampler = cls(sampling_strategy="balance_over", random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    n = y.size
+    sizes = np.array([b.size for b in sampler.bumps_])
+    rare = sampler.bump_is_rare_
+    assert rare.any() and (~rare).any()
+    # every original row, once and in order, then the added rows
+    if cls is RandomOverSampler:
+        assert set(sampler.sample_indices_) == set(range(n))
+        np.testing.assert_array_equal(np.bincount(sampler.sample_indices_, minlength=n)[
+            np.concatenate([b for b, r in zip(sampler.bumps_, rare) if not r])], 1)
+    else:
+        np.testing.assert_array_equal(sampler.sample_indices_, np.arange(n))
+        np.testing.assert_array_equal(X_res[:n], X)
+    # rare bumps grow to the mean normal bump size, normal bumps keep theirs
+    goal = int(np.rint(sizes[~rare].mean()))
+    expected = {i: (max(goal, int(m)) if r else int(m))
+                for i, (m, r) in enumerate(zip(sizes, rare))}
+    assert sampler.sampling_strategy_ == expected
+    assert len(y_res) == sum(expected.values()) > n
+    # "balance" under-samples the normal bump instead
+    balanced = cls(sampling_strategy="balance", random_state=0).fit(X, y)
+    if cls is not RandomOverSampler:
+        assert balanced.sampling_strategy_[int(np.flatnonzero(~rare)[0])] < sizes[~rare][0]
+
+
+def test_balance_over_is_refused_by_the_under_sampler():
+    X, y = skewed(100)
+    with pytest.raises(ValueError, match="balance_over"):
+        RandomUnderSampler(sampling_strategy="balance_over").fit_resample(X, y)
+    # refused before the relevance is looked at, rare samples or not
+    with pytest.raises(ValueError, match="balance_over"):
+        RandomUnderSampler(sampling_strategy="balance_over",
+                           relevance=lambda t: np.zeros_like(t)).fit_resample(X, y)
+
+
+def test_default_lds_relevance_finds_rare_samples_on_bundled_data():
+    """Today's defaults resample concrete and diamonds: the LDS relevance
+    finds rare targets (counts documented in the user guide), and so does the
+    papers' box-plot relevance."""
+    from skdir.datasets import load_concrete, load_diamonds
+    from skdir.relevance import LDSRelevance
+
+    expected = {load_concrete: (72, 113), load_diamonds: (7775, 9016)}
+    for loader, (n_lds, n_phi) in expected.items():
+        data = loader()
+        y = np.asarray(data.target, dtype=float)
+        assert int((LDSRelevance().fit_transform(y) >= 0.5).sum()) == n_lds
+        assert int((PhiRelevance().fit_transform(y) >= 0.5).sum()) == n_phi
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            sampler = RandomOverSampler(random_state=0).fit(data.data, y)
+        assert sampler.bump_is_rare_.any()
+        assert (sampler.relevance_ >= 0.5).sum() == n_lds
+
+
+def test_phi_without_outliers_warns_with_the_fix_at_the_users_line():
+    from imblearn.pipeline import Pipeline
+    from sklearn.linear_model import Ridge
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 2))
+    y = rng.uniform(size=200)  # no box-plot outlier: phi is 0 below the maximum
+    for run, direct in (
+        (lambda: SMOTER(relevance="phi").fit_resample(X, y), True),
+        (lambda: SMOGN(relevance="phi").fit(X, y), True),
+        (lambda: Pipeline([("s", SMOGN(relevance="phi")), ("r", Ridge())]).fit(X, y),
+         False),
+    ):
+        with pytest.warns(UserWarning, match="no rare") as record:
+            run()
+        message = str(record[0].message)
+        assert "threshold=0.5" in message and "relevance='lds'" in message
+        assert "no threshold helps" in message
+        if direct:  # a Pipeline calls the sampler through joblib's Memory
+            assert record[0].filename == __file__
+    # with the LDS relevance, the advice is about the threshold and the bins
+    with pytest.warns(UserWarning, match="lower threshold.*narrower bins") as record:
+        SMOTER(threshold=1.0).fit_resample(X, y)
+    assert record[0].filename == __file__

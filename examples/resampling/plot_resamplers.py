@@ -13,8 +13,9 @@ each of them in an :class:`imblearn.pipeline.Pipeline`.
 # Data and relevance
 # ------------------
 # The LDS relevance (the default) compares the smoothed label density with a
-# uniform one; the box-plot relevance of SMOGN marks the tails beyond the
-# whiskers of the adjusted box plot. Targets with relevance >= 0.5 are rare.
+# uniform one; the box-plot relevance of the SMOGN paper and code rises from
+# the median to the whiskers of R's box plot (Tukey's hinges) on a side with
+# outliers. Targets with relevance >= 0.5 are rare.
 # The LDS relevance reads its bins and kernel from a label space: one with
 # 30 equal-width bins serves the relevance, every sampler and the shot groups.
 import matplotlib.pyplot as plt

@@ -1,7 +1,6 @@
 """The base of skdir's samplers: imbalanced-learn's sampler API for a
 continuous target, the relevance of the targets and the bumps."""
 
-import warnings
 from numbers import Real
 
 import numpy as np
@@ -12,7 +11,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import _num_samples, validate_data
 
 from .._targets import TrainingTargets
-from .._validation import check_target
+from .._validation import check_target, warn_user
 from ..bins import LabelSpace
 from ..relevance import LDSRelevance, PhiRelevance
 from ._bumps import bump_targets, find_bumps
@@ -284,24 +283,22 @@ class BaseRegressionSampler(BaseSampler):
         rare = relevance >= self.threshold
         reason = None
         if y.size < 2:
-            reason = "a single sample"
+            reason = "a single sample; returning the data unchanged."
         elif not rare.any():
             reason = (
                 f"no target has relevance >= threshold={self.threshold} (no rare "
-                "samples)"
+                "samples); returning the data unchanged. "
+                + self._no_rare_advice(relevance)
             )
         elif rare.all() and self._needs_normal:
             reason = (
                 f"every target has relevance >= threshold={self.threshold} (every "
-                "sample is rare)"
+                "sample is rare); returning the data unchanged. Raise threshold, "
+                "or use a relevance that leaves some targets normal."
             )
         data = X if self._selects_rows else self._features(X)
         if reason is not None:
-            warnings.warn(
-                f"{type(self).__name__}: {reason}; returning the data unchanged.",
-                UserWarning,
-                stacklevel=3,
-            )
+            warn_user(f"{type(self).__name__}: {reason}")
             kept = np.arange(y.size)
             self._record_unchanged(y, rare)
             synthetic = None
@@ -318,6 +315,20 @@ class BaseRegressionSampler(BaseSampler):
             syn_num, syn_src, syn_y = synthetic
         X_out = rebuild(data, kept, syn_num, syn_src)
         return X_out, np.concatenate([y[kept], syn_y])
+
+    def _no_rare_advice(self, relevance):
+        """How to get rare samples when the relevance found none."""
+        top = float(relevance.max())
+        if _is_lds(self.relevance):
+            other = ("pass a label_space with narrower bins or a smaller smoothing "
+                     "kernel (ks, sigma)")
+        else:
+            other = ("use relevance='lds', which rates each target by the label "
+                     "density around it rather than by its distance from the median")
+        if top > 0:
+            return (f"To resample, lower threshold to {top:.3g} or below (the "
+                    f"highest relevance), or {other}.")
+        return f"Every relevance is 0, so no threshold helps: {other}."
 
     def _resample(self, data, y, relevance, rare, rng):
         """Rows to keep and synthetic part ``(num, src, y)`` or None.
@@ -354,11 +365,22 @@ class BaseBumpSampler(BaseRegressionSampler):
 
     _parameter_constraints: dict = {
         **BaseRegressionSampler._parameter_constraints,
-        "sampling_strategy": [StrOptions({"balance", "extreme"}),
+        "sampling_strategy": [StrOptions({"balance", "balance_over", "extreme"}),
                               Interval(Real, 0, 1, closed="neither"), dict],
     }
 
     _kind = "both"
+
+    def _check_settings(self):
+        super()._check_settings()
+        if self._kind == "under" and isinstance(self.sampling_strategy, str) and (
+            self.sampling_strategy == "balance_over"
+        ):
+            raise ValueError(
+                f"{type(self).__name__} cannot use sampling_strategy='balance_over': "
+                "it only grows the rare bumps, and an under-sampler cannot grow "
+                "bumps. Use 'balance' or a float."
+            )
 
     def _record_unchanged(self, y, rare):
         self.bumps_, self.bump_is_rare_ = find_bumps(y, rare)

@@ -33,8 +33,11 @@ def bump_targets(strategy, sizes, is_rare, kind="both"):
 
     Parameters
     ----------
-    strategy : {"balance", "extreme"}, float in (0, 1) or dict
-        ``"balance"``: every bump gets ``n / n_bumps`` samples. ``"extreme"``:
+    strategy : {"balance", "balance_over", "extreme"}, float in (0, 1) or dict
+        ``"balance"``: every bump gets ``n / n_bumps`` samples.
+        ``"balance_over"``: every rare bump grows to the mean size of the
+        normal bumps and every normal bump keeps its size, whatever ``kind``
+        (an error for ``kind="under"``). ``"extreme"``:
         bump ``i`` gets ``b^2 / n_i`` scaled to total ``n`` (``b = n /
         n_bumps``), so that small bumps end up larger than large ones, as in
         the SMOGN reference code. A float ``p``: the output has ``n`` samples,
@@ -88,6 +91,13 @@ def bump_targets(strategy, sizes, is_rare, kind="both"):
                 f"{targets.tolist()} samples, the bumps have {have}."
             )
         return targets
+    if isinstance(strategy, str) and strategy == "balance_over":
+        if kind == "under":
+            raise ValueError(
+                "sampling_strategy='balance_over' only grows the rare bumps, and an "
+                "under-sampler cannot grow bumps; use 'balance' or a float."
+            )
+        strategy, kind = "balance", "over"
     if isinstance(strategy, str) and strategy == "balance":
         targets = np.full(n_bumps, n / n_bumps)
     elif isinstance(strategy, str) and strategy == "extreme":

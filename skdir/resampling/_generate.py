@@ -1,13 +1,13 @@
 """Vectorised generation of synthetic samples inside one rare bump."""
 
-import warnings
-
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
+from .._validation import warn_user
 from ._bumps import spread_seeds
 
-__all__ = ["interpolate_bump", "noise_bump", "heom_embedding"]
+__all__ = ["interpolate_bump", "noise_bump", "heom_embedding",
+           "half_median_distances"]
 
 
 def _ranges(num):
@@ -36,15 +36,60 @@ def _neighbours(Z, k, n_jobs, name):
     m = Z.shape[0]
     k_eff = min(k, m - 1)
     if k_eff < k:
-        warnings.warn(
+        warn_user(
             f"{name}: a rare bump has {m} samples, fewer than k_neighbors + 1 = "
-            f"{k + 1}; using k_neighbors={k_eff} for it.",
-            UserWarning,
-            stacklevel=5,
+            f"{k + 1}; using k_neighbors={k_eff} for it."
         )
     nn = NearestNeighbors(n_neighbors=k_eff + 1, n_jobs=n_jobs).fit(Z)
     dist, ind = nn.kneighbors(Z)
     return dist[:, 1:], ind[:, 1:]
+
+
+#: Bumps up to this many members get the exact median of the distances from
+#: each seed to all of them (SMOGN's safe distance).
+MEDIAN_EXACT_MAX = 5000
+#: Larger bumps estimate it from this many members drawn without replacement.
+MEDIAN_SAMPLE_SIZE = 2000
+#: Entries of a block of the seed-by-member distance matrix.
+_BLOCK = 1 << 21
+
+
+def half_median_distances(Z, rows, rng):
+    """SMOGN's safe distance of the seeds ``Z[rows]``: half the median of
+    their distances to every point of ``Z`` (the seed itself included, as in
+    the reference code).
+
+    With more than :data:`MEDIAN_EXACT_MAX` points the median is taken over
+    :data:`MEDIAN_SAMPLE_SIZE` points drawn once without replacement with
+    ``rng`` (the same sample for every seed). The distance matrix is computed
+    in blocks of about ``2**21`` entries, so memory stays ``O(len(Z))``.
+    """
+    m = Z.shape[0]
+    ref = Z if m <= MEDIAN_EXACT_MAX else Z[rng.choice(m, MEDIAN_SAMPLE_SIZE,
+                                                      replace=False)]
+    centre = ref.mean(axis=0)
+    ref = ref - centre
+    ref_sq = np.einsum("ij,ij->i", ref, ref)
+    s = ref.shape[0]
+    lo, hi = (s - 1) // 2, s // 2  # the two middle order statistics (equal if s odd)
+    out = np.empty(rows.size)
+    step = max(1, _BLOCK // s)
+    for start in range(0, rows.size, step):
+        block = Z[rows[start:start + step]] - centre
+        block_sq = np.einsum("ij,ij->i", block, block)
+        d2 = block @ ref.T
+        d2 *= -2.0
+        d2 += block_sq[:, None]
+        d2 += ref_sq[None, :]
+        part = np.partition(d2, hi, axis=1)
+        mid = np.column_stack([part[:, :hi].max(axis=1) if lo < hi else part[:, hi],
+                               part[:, hi]])
+        # Rounding leaves tiny non-zero (or negative) squares for equal points:
+        # make them 0 (a monotone map, so it commutes with the order statistic).
+        tol = 1e-12 * max(block_sq.max(initial=0.0), ref_sq.max(initial=0.0))
+        mid[mid <= tol] = 0.0
+        out[start:start + step] = np.sqrt(mid).mean(axis=1)
+    return out / 2.0
 
 
 def interpolate_bump(features, y, bump, n_new, rng, *, k, n_jobs, safe, perturbation,
@@ -61,27 +106,34 @@ def interpolate_bump(features, y, bump, n_new, rng, *, k, n_jobs, safe, perturba
       targets weighted by the inverse HEOM distances of the new sample to
       the seed (``d_s``) and to the neighbour (``d_n``):
       ``(d_n y_s + d_s y_n) / (d_s + d_n)`` (the mean when both are 0).
-    - With ``safe=True`` (SMOGN), when the neighbour lies farther than half
-      the median distance of the seed to its ``k`` neighbours, the new sample
-      is the seed plus Gaussian noise instead (:func:`noise_bump`) with
-      ``min(perturbation, safe distance)``, as in Branco et al. (2017).
+    - With ``safe=True`` (SMOGN, as UBL's ``SMOGNRegress``), the safe
+      distance of a seed is half the median of its distances to all members
+      of the bump (:func:`half_median_distances`); a neighbour closer than
+      that (strictly) gives an interpolation, any other the seed plus
+      Gaussian noise: each numeric feature and the target get noise of
+      standard deviation ``min(perturbation, safe distance)`` times their
+      standard deviation within the bump (``ddof=1``, R's ``sd``), and each
+      nominal feature takes the category of a member of the bump drawn at
+      random (so with the frequencies of the bump).
 
     Returns
     -------
     num, src, y_new : the synthetic numeric features, the original row of
         each nominal value, and the synthetic targets.
+    n_interpolated : int
+        How many of them were interpolated (the others are noise, or copies
+        for a bump of one sample).
     """
     m = bump.size
+    n_nom = features.nom.shape[1]
     if m == 1:
-        warnings.warn(
+        warn_user(
             f"{name}: a rare bump has a single sample and no neighbour; its new "
-            "samples are copies of it.",
-            UserWarning,
-            stacklevel=4,
+            "samples are copies of it."
         )
         seeds = np.zeros(n_new, dtype=np.intp)
         return (features.num[bump[seeds]], np.repeat(bump[seeds][:, None],
-                features.nom.shape[1], axis=1), y[bump[seeds]])
+                n_nom, axis=1), y[bump[seeds]], 0)
     ranges = _ranges(features.num)
     Z = heom_embedding(features, bump, ranges)
     dist, ind = _neighbours(Z, k, n_jobs, name)
@@ -89,7 +141,7 @@ def interpolate_bump(features, y, bump, n_new, rng, *, k, n_jobs, safe, perturba
     pick = rng.randint(ind.shape[1], size=n_new)
     partners = ind[seeds, pick]
     steps = rng.uniform(size=n_new)
-    take_partner = rng.uniform(size=(n_new, features.nom.shape[1])) < 0.5
+    take_partner = rng.uniform(size=(n_new, n_nom)) < 0.5
 
     g_seed, g_partner = bump[seeds], bump[partners]
     x_seed = features.num[g_seed]
@@ -107,27 +159,32 @@ def interpolate_bump(features, y, bump, n_new, rng, *, k, n_jobs, safe, perturba
         y_new = np.where(
             total > 0, (d_part * y_s + d_seed * y_p) / total, 0.5 * (y_s + y_p)
         )
-    if safe:
-        safe_dist = np.median(dist, axis=1) / 2.0
-        unsafe = dist[seeds, pick] > safe_dist[seeds]
-        if unsafe.any():
-            sigma = np.minimum(perturbation, safe_dist[seeds[unsafe]])
-            n_num, n_y = _noise(features.num[bump], y[bump], seeds[unsafe], sigma, rng)
-            num[unsafe] = n_num
-            y_new[unsafe] = n_y
-            src[unsafe] = g_seed[unsafe][:, None]
-    return num, src, y_new
+    if not safe:
+        return num, src, y_new, n_new
+    used = np.unique(seeds)
+    safe_dist = np.zeros(m)
+    safe_dist[used] = half_median_distances(Z, used, rng)
+    unsafe = ~(dist[seeds, pick] < safe_dist[seeds])
+    n_unsafe = int(unsafe.sum())
+    if n_unsafe:
+        sigma = np.minimum(perturbation, safe_dist[seeds[unsafe]])
+        n_num, n_y = _noise(features.num[bump], y[bump], seeds[unsafe], sigma, rng,
+                            ddof=1)
+        num[unsafe] = n_num
+        y_new[unsafe] = n_y
+        src[unsafe] = bump[rng.randint(m, size=(n_unsafe, n_nom))]
+    return num, src, y_new, n_new - n_unsafe
 
 
-def _noise(num_b, y_b, seeds, pert, rng):
+def _noise(num_b, y_b, seeds, pert, rng, ddof=0):
     """Seeds plus Gaussian noise of standard deviation ``pert`` times each
     feature's (and the target's) standard deviation within the bump."""
-    std = num_b.std(axis=0)
+    std = num_b.std(axis=0, ddof=ddof)
     pert = np.broadcast_to(np.asarray(pert, dtype=float), seeds.shape)
     num = num_b[seeds] + rng.standard_normal((seeds.size, num_b.shape[1])) * (
         pert[:, None] * std
     )
-    y_new = y_b[seeds] + rng.standard_normal(seeds.size) * (pert * y_b.std())
+    y_new = y_b[seeds] + rng.standard_normal(seeds.size) * (pert * y_b.std(ddof=ddof))
     return num, y_new
 
 

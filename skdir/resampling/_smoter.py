@@ -10,21 +10,29 @@ from ._generate import interpolate_bump
 __all__ = ["SMOTER"]
 
 _SHARED_DOC = """
-    sampling_strategy : {"balance", "extreme"}, float or dict, default="balance"
+    sampling_strategy : {"balance", "balance_over", "extreme"}, float or dict, default="balance"
         How many samples each bump gets. ``"balance"``: every bump gets
-        ``n / n_bumps``. ``"extreme"``: bump ``i`` gets ``b^2 / n_i``
-        (``b = n / n_bumps``) scaled to a total of ``n``, so rarer bumps end up
-        larger. A float ``p`` in (0, 1): ``n`` samples of which a share ``p``
-        rare, shared among the rare (normal) bumps in proportion to their
-        sizes. Under these three, rare bumps never shrink and normal bumps
-        never grow (a small normal bump keeps its size; the SMOGN reference
-        code over-samples it). A dict ``{bump index: count}`` (bumps numbered
-        by increasing y, see ``bumps_``) sets counts as given; unnamed bumps
-        are unchanged.
+        ``n / n_bumps``, so the output keeps ``n`` samples and the common
+        range is *under-sampled*: with a normal bump of 287 samples and a
+        rare one of 13, both end with 150, and 137 normal rows are dropped.
+        ``"balance_over"``: every original row is kept and only rare samples
+        are added, each rare bump growing to the mean size of the normal
+        bumps (287 and 287 above); not for :class:`RandomUnderSampler`.
+        ``"extreme"``: bump ``i`` gets ``b^2 / n_i`` (``b = n / n_bumps``)
+        scaled to a total of ``n``, so rarer bumps end up larger. A float
+        ``p`` in (0, 1): ``n`` samples of which a share ``p`` rare, shared
+        among the rare (normal) bumps in proportion to their sizes. Under
+        these, rare bumps never shrink and normal bumps never grow (a small
+        normal bump keeps its size; the SMOGN reference code over-samples
+        it). A dict ``{bump index: count}`` (bumps numbered by increasing y,
+        see ``bumps_``) sets counts as given; unnamed bumps are unchanged.
+        :class:`RandomOverSampler` and :class:`RandomUnderSampler` rescale
+        the counts so that they only add, or only remove, rows.
     relevance : {"lds", "phi"}, callable or estimator, default="lds"
         Relevance of the targets, in [0, 1]: ``"lds"`` is the LDS rarity of
         ``label_space`` (:class:`~skdir.relevance.LDSRelevance`); ``"phi"``
-        is :class:`~skdir.relevance.PhiRelevance` with its defaults; an
+        is :class:`~skdir.relevance.PhiRelevance` with its defaults (the
+        box plot of the SMOTER and SMOGN papers); an
         object with ``fit(y)`` and ``transform(y)`` (such as
         ``PhiRelevance(extremes="high")``) is cloned and fitted on ``y``; a
         callable is called on ``y`` and must return one value in [0, 1] per
@@ -170,10 +178,14 @@ class SMOTER(BaseBumpSampler):
         self.n_jobs = n_jobs
         self.random_state = random_state
 
-
     def _grow(self, data, y, bump, n_new, rng):
-        return interpolate_bump(
+        num, src, y_new, n_interpolated = interpolate_bump(
             data, y, bump, n_new, rng, k=self.k_neighbors, n_jobs=self.n_jobs,
             safe=self._safe, perturbation=getattr(self, "perturbation", 0.0),
             name=type(self).__name__,
         )
+        self._count_synthetic(n_interpolated, n_new - n_interpolated)
+        return num, src, y_new
+
+    def _count_synthetic(self, n_interpolated, n_other):
+        """Record how the rows of a bump were made (SMOGN keeps the counts)."""
