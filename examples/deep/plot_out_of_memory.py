@@ -113,6 +113,7 @@ net = WeightedNet(
     iterator_train__shuffle=True,
     callbacks=[EndFDSEpoch()],
     device="cpu",
+    verbose=0,  # the per-epoch losses are in net.history (plotted below)
 )
 net.fit(DiskDataset(X, y, weights), y=None)
 

@@ -13,7 +13,7 @@
 - :class:`FDSOptions`, :class:`RRTOptions`, :class:`RankSimOptions`: the
   searchable options of its ``fds``, ``rrt`` and ``ranksim``.
 
-This subpackage needs PyTorch and skorch: ``pip install "skdir[torch]"``.
+This subpackage needs PyTorch and skorch: ``pip install "scikit-dir[torch]"``.
 """
 
 try:
@@ -22,7 +22,7 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised without torch
     raise ImportError(
         "skdir.nn needs PyTorch and skorch, which are not installed. Install "
-        'them with: pip install "skdir[torch]"'
+        'them with: pip install "scikit-dir[torch]"'
     ) from exc
 
 from . import losses

@@ -3,6 +3,7 @@
 import copy
 import inspect
 import math
+import sys
 from numbers import Integral, Real
 
 import numpy as np
@@ -11,8 +12,9 @@ from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
-from skorch.callbacks import Callback, EarlyStopping
+from skorch.callbacks import Callback, EarlyStopping, PrintLog
 from skorch.dataset import ValidSplit
+from skorch.utils import Ansi
 
 from .._targets import TrainingTargets
 from .._validation import check_sample_weight_1d
@@ -43,6 +45,11 @@ _RESERVED_CALLBACKS = ("fds_epoch_end", "early_stopping")
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 #: Default learning rate of the Balanced MSE noise scale (the reference's).
 _NOISE_SIGMA_LR = 1e-2
+#: ``batch_size="auto"`` is ``min(_AUTO_BATCH, n_samples)`` (MLPRegressor's rule).
+_AUTO_BATCH = 200
+#: Defaults of ``validation_fraction`` and ``tol`` (None in the signature).
+_VALIDATION_FRACTION = 0.1
+_TOL = 1e-4
 
 
 def _options(value, cls):
@@ -144,11 +151,15 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         jointly with the network; None means 1e-2 (the reference's) for
         ``"gai"``, ``"bmc"`` and ``"bni"``; 0 leaves it at its initial
         value. Only for those losses, and not with ``fix_noise_sigma``.
-    reweight : {"none", "inverse", "sqrt_inv"}, default="none"
-        Weight samples by the inverse (square-root) label density.
+    reweight : {"none", "inverse", "sqrt_inv"} or float, default="none"
+        Weight samples by the inverse (square-root) label density; a float
+        ``alpha >= 0`` is the strength of the reweighting (weights follow
+        the density to the power ``-alpha``: 1 is ``"inverse"`` without its
+        clipping, 0.5 is ``"sqrt_inv"``, 0 is ``"none"``), passed on to
+        :class:`~skdir.LDSWeighter`.
     lds : bool, default=False
         Smooth the label density first (LDS), with the kernel of the label
-        space; needs ``reweight`` other than ``"none"``.
+        space; needs ``reweight`` other than ``"none"`` or 0.
     label_space : LabelSpace, default=None
         The label space shared by LDS, FDS, BNI and the shot groups. None
         means ``LabelSpace()``; an unfitted one is cloned and fitted on the
@@ -173,22 +184,33 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         ``weight_decay`` are parameters of their own.
     lr : float, default=1e-3
         Learning rate.
-    weight_decay : float, default=0.0
-        Weight decay of the network's parameters.
-    batch_size : int, default=64
-        Mini-batch size.
-    max_epochs : int, default=100
-        Number of training epochs (of the first stage with ``rrt``).
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data and stop when
-        the validation loss has not improved by ``tol`` (relative) for
-        ``n_iter_no_change`` epochs; the best weights are restored.
-    validation_fraction : float, default=0.1
-        Share of the training data held out by ``early_stopping``.
-    n_iter_no_change : int, default=10
-        Patience of ``early_stopping``, in epochs.
-    tol : float, default=1e-4
-        Relative improvement ``early_stopping`` waits for.
+    weight_decay : float, default=1e-3
+        Weight decay (L2 penalty, added to the gradient) of the network's
+        parameters.
+    batch_size : int or "auto", default=64
+        Mini-batch size; ``"auto"`` is ``min(200, n_samples)``, as in
+        :class:`~sklearn.neural_network.MLPRegressor`.
+    max_epochs : int, default=200
+        Largest number of training epochs (of the first stage with ``rrt``);
+        the stopping rule usually ends training sooner.
+    early_stopping : bool, default=True
+        Hold out ``validation_fraction`` of the training data, stop when the
+        loss on it has not improved by more than ``tol`` (relative) for
+        ``n_iter_no_change`` epochs and restore the weights of the best
+        epoch. With False, training uses every sample, and stops when the
+        training loss has not improved by ``tol`` (relative) for
+        ``n_iter_no_change`` epochs (or runs ``max_epochs`` epochs with
+        ``n_iter_no_change=None``). See :ref:`dir_defaults` for how these
+        defaults were measured.
+    validation_fraction : float, default=None
+        Share of the training data held out by ``early_stopping``, in
+        (0, 1); None means 0.1. Only with ``early_stopping=True``.
+    n_iter_no_change : int or None, default=20
+        Patience of the stopping rule, in epochs; None (only with
+        ``early_stopping=False``) trains ``max_epochs`` epochs.
+    tol : float, default=None
+        Relative improvement the stopping rule waits for, >= 0; None means
+        1e-4. Not with ``n_iter_no_change=None``.
     callbacks : list, default=None
         skorch callbacks (instances, or ``(name, callback)`` pairs) added to
         the net, for example ``skorch.callbacks.LRScheduler``; deep-copied
@@ -203,7 +225,8 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         random state). Training runs inside :func:`torch.random.fork_rng`,
         so torch's global RNG is left as it was.
     verbose : int, default=0
-        Print skorch's per-epoch table when > 0.
+        Print skorch's per-epoch table when > 0 (its best values coloured
+        only when standard output is a terminal).
 
     Attributes
     ----------
@@ -225,7 +248,9 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
     training_targets_ : TrainingTargets
         Training targets and counts, for shot-wise scorers.
     n_iter_ : int
-        Number of epochs run (both stages with ``rrt``).
+        Number of epochs run (both stages with ``rrt``); with
+        ``early_stopping`` the weights are those of the best epoch, which
+        may be earlier.
     device_ : str
         Device the net was trained on.
     n_features_in_ : int
@@ -264,7 +289,10 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         "loss": [StrOptions(set(LOSSES)), callable],
         "loss_params": [dict, None],
         "noise_sigma_lr": [Interval(Real, 0, None, closed="left"), None],
-        "reweight": [StrOptions({"none", "inverse", "sqrt_inv"})],
+        "reweight": [
+            StrOptions({"none", "inverse", "sqrt_inv"}),
+            Interval(Real, 0, None, closed="left"),
+        ],
         "lds": ["boolean"],
         "label_space": [LabelSpace, None],
         "fds": ["boolean", FDSOptions],
@@ -275,12 +303,12 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         "optimizer_params": [dict, None],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
+        "tol": [Interval(Real, 0, None, closed="left"), None],
         "callbacks": [list, None],
         "device": [str],
         "random_state": ["random_state"],
@@ -308,13 +336,13 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         optimizer="adam",
         optimizer_params=None,
         lr=1e-3,
-        weight_decay=0.0,
+        weight_decay=1e-3,
         batch_size=64,
-        max_epochs=100,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=10,
-        tol=1e-4,
+        max_epochs=200,
+        early_stopping=True,
+        validation_fraction=None,
+        n_iter_no_change=20,
+        tol=None,
         callbacks=None,
         device="cpu",
         random_state=None,
@@ -370,11 +398,27 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
 
     def _check_settings(self, loss_params):
         """Cross-parameter rules: reject settings that would have no effect."""
-        if self.lds and self.reweight == "none":
+        if self.lds and self._reweight_off():
             raise ValueError(
-                "lds=True has no effect with reweight='none'; choose reweight="
-                "'inverse' or 'sqrt_inv', or leave lds=False."
+                f"lds=True has no effect with reweight={self.reweight!r}; choose "
+                "reweight='inverse', 'sqrt_inv' or a strength > 0, or leave lds=False."
             )
+        if not self.early_stopping and self.validation_fraction is not None:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction!r} has no effect with "
+                "early_stopping=False; leave it None, or set early_stopping=True."
+            )
+        if self.n_iter_no_change is None:
+            if self.early_stopping:
+                raise ValueError(
+                    "early_stopping=True needs n_iter_no_change (its patience); set "
+                    "it, or set early_stopping=False to train max_epochs epochs."
+                )
+            if self.tol is not None:
+                raise ValueError(
+                    f"tol={self.tol!r} has no effect with n_iter_no_change=None (no "
+                    "stopping rule); leave it None."
+                )
         balanced = isinstance(self.loss, str) and self.loss in BALANCED
         if self.noise_sigma_lr is not None:
             if not balanced:
@@ -398,6 +442,35 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
                 "loss='smape' is a relative error, which centring the target "
                 "changes; use scale_target=False with it."
             )
+
+    def _reweight_off(self):
+        """True when ``reweight`` leaves every density weight at 1."""
+        if isinstance(self.reweight, str):
+            return self.reweight == "none"
+        return float(self.reweight) == 0
+
+    def _resolved_batch_size(self, n):
+        """``batch_size`` as a number (``"auto"``: ``min(200, n)``)."""
+        if self.batch_size == "auto":
+            return min(_AUTO_BATCH, n)
+        return int(self.batch_size)
+
+    def _stopping_callback(self):
+        """The ``early_stopping`` callback: the validation loss with
+        ``early_stopping``, else the training loss; None without a rule."""
+        if self.n_iter_no_change is None:
+            return None
+        tol = _TOL if self.tol is None else self.tol
+        sink = print if self.verbose else _silent
+        if self.early_stopping:
+            return EarlyStopping(
+                monitor="valid_loss", patience=self.n_iter_no_change, threshold=tol,
+                threshold_mode="rel", load_best=True, sink=sink,
+            )
+        return EarlyStopping(
+            monitor="train_loss", patience=self.n_iter_no_change, threshold=tol,
+            threshold_mode="rel", load_best=False, sink=sink,
+        )
 
     def _optimizer_kwargs(self, optimizer):
         """``optimizer_params`` as skorch's ``optimizer__*`` arguments."""
@@ -455,7 +528,7 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
 
     def _density_weights(self, y, sample_weight):
         # A constant target has one populated bin: every weight is 1.
-        if self.reweight == "none" or np.ptp(y) == 0:
+        if self._reweight_off() or np.ptp(y) == 0:
             self.weighter_ = None
             return np.ones_like(y)
         self.weighter_ = LDSWeighter(
@@ -519,26 +592,37 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         return DIRNetwork(encoder, head, fds)
 
     def _batch_sizes(self, n, needs_pairs):
-        """Training ``drop_last`` and validation batch size that avoid a
-        final batch of one sample where BMC or batch norm cannot take it."""
-        if not needs_pairs:
-            return False, self.batch_size
+        """Training batch size, ``drop_last`` and validation batch size; the
+        last two avoid a final batch of one sample where BMC or batch norm
+        cannot take it."""
+        batch_size = self._resolved_batch_size(n)
         if self.early_stopping:
-            n_valid = math.ceil(self.validation_fraction * n)
+            fraction = (
+                _VALIDATION_FRACTION if self.validation_fraction is None
+                else self.validation_fraction
+            )
+            n_valid = math.ceil(fraction * n)
             n_train = n - n_valid
+            if n_train < 1:
+                raise ValueError(
+                    f"early_stopping=True holds out {n_valid} of n_samples={n}, "
+                    "leaving no sample to train on; set early_stopping=False."
+                )
         else:
             n_valid, n_train = 0, n
+        if not needs_pairs:
+            return batch_size, False, batch_size
         if n_train < 2 or (self.early_stopping and n_valid < 2 and self.loss == "bmc"):
             raise ValueError(
                 f"{'loss=bmc' if self.loss == 'bmc' else 'batch_norm=True'} needs "
                 f"at least 2 training (and validation) samples, got {n_train} "
                 f"(and {n_valid})."
             )
-        drop_last = n_train > self.batch_size and n_train % self.batch_size == 1
-        valid_bs = self.batch_size
+        drop_last = n_train > batch_size and n_train % batch_size == 1
+        valid_bs = batch_size
         while n_valid > 1 and n_valid % valid_bs == 1:
             valid_bs += 1
-        return drop_last, valid_bs
+        return batch_size, drop_last, valid_bs
 
     # ----------------------------------------------------------------- fit
     @_fit_context(prefer_skip_nested_validation=True)
@@ -577,7 +661,7 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         optimizer_kwargs = self._optimizer_kwargs(optimizer)
         user_callbacks = self._user_callbacks()
         device = self._resolve_device()
-        drop_last, valid_bs = self._batch_sizes(
+        batch_size, drop_last, valid_bs = self._batch_sizes(
             y.size, self.loss == "bmc" or (self.batch_norm and self.module is None)
         )
 
@@ -621,16 +705,10 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
             data["sample_weight"] = stage1.astype(np.float32)
         callbacks = [("fds_epoch_end", FDSEpochEnd()), *user_callbacks]
         # skorch formats its per-epoch table even when it does not print it.
-        quiet = {} if self.verbose else {"callbacks__print_log": None}
-        if self.early_stopping:
-            callbacks.append((
-                "early_stopping",
-                EarlyStopping(
-                    monitor="valid_loss", patience=self.n_iter_no_change,
-                    threshold=self.tol, threshold_mode="rel", load_best=True,
-                    sink=print if self.verbose else _silent,
-                ),
-            ))
+        log = {"callbacks__print_log": _PrintLog() if self.verbose else None}
+        stopping = self._stopping_callback()
+        if stopping is not None:
+            callbacks.append(("early_stopping", stopping))
         balanced = isinstance(self.loss, str) and self.loss in BALANCED
         noise_sigma_lr = None
         if balanced:
@@ -657,20 +735,24 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
                     else ranksim_options.interpolation_lambda
                 ),
                 max_epochs=self.max_epochs,
-                batch_size=self.batch_size,
+                batch_size=batch_size,
                 iterator_train=BatchLoader,
                 iterator_valid=BatchLoader,
                 iterator_train__shuffle=True,
                 iterator_train__drop_last=drop_last,
                 iterator_valid__batch_size=valid_bs,
                 train_split=(
-                    ValidSplit(self.validation_fraction, random_state=split_seed)
+                    ValidSplit(
+                        _VALIDATION_FRACTION if self.validation_fraction is None
+                        else self.validation_fraction,
+                        random_state=split_seed,
+                    )
                     if self.early_stopping else None
                 ),
                 callbacks=callbacks,
                 device=device,
                 verbose=int(self.verbose),
-                **quiet,
+                **log,
             )
             net.fit(data, z32[:, None])
             if rrt_options is not None:
@@ -705,7 +787,7 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float32, reset=False)
         y_pred = _predict_fixed_batches(
-            self.net_.module_, X, self.batch_size, self.device_
+            self.net_.module_, X, self.net_.batch_size, self.device_
         ).astype(np.float64)
         return y_pred * self.target_scale_ + self.target_mean_
 
@@ -748,3 +830,26 @@ def _cuda_devices(device):
 
 def _silent(*args, **kwargs):
     pass
+
+
+class _PrintLog(PrintLog):
+    """skorch's per-epoch table, with colour codes only on a terminal.
+
+    The best values of a column are coloured with ANSI escape codes; they
+    are left out when standard output is not a terminal (a file, a pipe, a
+    notebook's captured stream), where they would show as stray characters.
+    """
+
+    def format_row(self, row, key, color):
+        text = super().format_row(row, key, color)
+        if isinstance(text, str) and not _stdout_is_terminal():
+            text = text.replace(color, "").replace(Ansi.ENDC.value, "")
+        return text
+
+
+def _stdout_is_terminal():
+    isatty = getattr(sys.stdout, "isatty", None)
+    try:
+        return bool(isatty()) if callable(isatty) else False
+    except ValueError:  # a closed stream
+        return False

@@ -34,7 +34,9 @@ def data():
 
 
 def _model(**params):
-    base = dict(hidden_layer_sizes=(8,), max_epochs=3, batch_size=32, random_state=0)
+    # A fixed number of epochs on all the data unless a test says otherwise.
+    base = dict(hidden_layer_sizes=(8,), max_epochs=3, batch_size=32, random_state=0,
+                early_stopping=False, n_iter_no_change=None)
     return DIRRegressor(**{**base, **params})
 
 
@@ -129,7 +131,8 @@ def test_bmc_avoids_single_sample_batches_and_rejects_one_sample(data):
     X, y = data
     # 33 samples with batch 32 would leave a last batch of one.
     _model(loss="bmc").fit(X[:33], y[:33])
-    _model(loss="bmc", early_stopping=True, validation_fraction=0.1).fit(X[:45], y[:45])
+    _model(loss="bmc", early_stopping=True, validation_fraction=0.1,
+           n_iter_no_change=10).fit(X[:45], y[:45])
     with pytest.raises(ValueError, match="at least 2"):
         _model(loss="bmc").fit(X[:1], y[:1])
 
@@ -370,7 +373,123 @@ def test_early_stopping_and_verbose(data, capsys):
     model = _model(early_stopping=True, n_iter_no_change=1, max_epochs=50, lr=0.1,
                    verbose=1).fit(X, y)
     assert model.n_iter_ < 50
-    assert "valid_loss" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "valid_loss" in out
+    # Standard output is captured here, not a terminal: no colour codes.
+    assert "\x1b" not in out
+
+
+class _Terminal:
+    """A stream that says it is a terminal."""
+
+    def __init__(self):
+        self.parts = []
+
+    def write(self, text):
+        self.parts.append(text)
+        return len(text)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return True
+
+
+class _File(_Terminal):
+    def isatty(self):
+        return False
+
+
+@pytest.mark.parametrize("stream, coloured", [(_Terminal, True), (_File, False)])
+def test_verbose_colours_only_on_a_terminal(data, monkeypatch, stream, coloured):
+    X, y = data
+    out = stream()
+    monkeypatch.setattr(sys, "stdout", out)
+    _model(max_epochs=3, verbose=1).fit(X, y)
+    text = "".join(out.parts)
+    assert "train_loss" in text
+    # skorch colours a column's best values; the first epoch is always best.
+    assert ("\x1b[" in text) is coloured
+
+
+def test_default_stopping_rules(data):
+    X, y = data
+    n = len(y)
+    model = DIRRegressor(hidden_layer_sizes=(8,), max_epochs=3, random_state=0).fit(X, y)
+    history = model.net_.history
+    # Early stopping holds out ceil(0.1 n) samples, batches of 64.
+    assert sum(b.get("train_batch_size", 0) for b in history[0]["batches"]) == n - 9
+    assert [b["train_batch_size"] for b in history[0]["batches"]
+            if "train_batch_size" in b] == [64, 17]
+    assert sum(b.get("valid_batch_size", 0) for b in history[0]["batches"]) == 9
+    stopping = dict(model.net_.callbacks_)["early_stopping"]
+    assert (stopping.monitor, stopping.patience, stopping.threshold,
+            stopping.load_best) == ("valid_loss", 20, 1e-4, True)
+    assert model.net_.optimizer_.param_groups[0]["weight_decay"] == 1e-3
+    # batch_size="auto" is min(200, n), as in MLPRegressor.
+    assert _model(batch_size="auto", max_epochs=1).fit(X, y).net_.batch_size == n
+    big = np.tile(X, (3, 1)), np.tile(y, 3)
+    model = _model(batch_size="auto", max_epochs=1).fit(*big)
+    assert model.net_.batch_size == 200
+    assert [b["train_batch_size"] for b in model.net_.history[0]["batches"]] == [200, 70]
+
+
+def _stop_epoch(losses, patience, tol):
+    """The epoch at which the relative plateau rule stops, by hand."""
+    threshold, misses = np.inf, 0
+    for epoch, loss in enumerate(losses, start=1):
+        if loss < threshold:  # improved on the best by more than tol (relative)
+            threshold, misses = loss * (1 - tol), 0
+        else:
+            misses += 1
+        if misses == patience:
+            return epoch
+    return len(losses)
+
+
+@pytest.mark.parametrize("early_stopping, key", [(False, "train_loss"),
+                                                 (True, "valid_loss")])
+def test_plateau_rule(data, early_stopping, key):
+    X, y = data
+    # tol=0.2: stop once the monitored loss has not fallen by 20 % for two epochs.
+    model = _model(early_stopping=early_stopping, n_iter_no_change=2, tol=0.2,
+                   max_epochs=200, lr=0.05).fit(X, y)
+    losses = model.net_.history[:, key]
+    assert model.n_iter_ < 200
+    assert model.n_iter_ == _stop_epoch(losses, 2, 0.2)
+    # No rule: every epoch runs.
+    assert _model(max_epochs=7, lr=0.05).fit(X, y).n_iter_ == 7
+
+
+def test_early_stopping_restores_the_best_validation_epoch(data):
+    X, y = data
+    model = _model(early_stopping=True, n_iter_no_change=3, max_epochs=200, lr=0.05,
+                   tol=0.0)
+    model.fit(X, y)
+    losses = np.asarray(model.net_.history[:, "valid_loss"])
+    best = int(np.argmin(losses))
+    assert best < len(losses) - 1  # stopped after a worse epoch
+    # Scoring the restored weights on the held-out rows gives the best loss.
+    split = model.net_.train_split
+    _, valid = split(model.net_.get_dataset({"X": X.astype(np.float32)},
+                                            np.zeros((len(y), 1), np.float32)))
+    z = (y - model.target_mean_) / model.target_scale_
+    idx = np.asarray(valid.indices)
+    pred = (model.predict(X[idx]) - model.target_mean_) / model.target_scale_
+    assert np.mean((pred - z[idx]) ** 2) == pytest.approx(losses[best], rel=1e-4)
+
+
+@pytest.mark.parametrize("strength, name", [(0.5, "sqrt_inv"), (0, "none")])
+def test_reweight_accepts_a_strength(data, strength, name):
+    X, y = data
+    a = _model(reweight=strength).fit(X, y)
+    b = _model(reweight=name).fit(X, y)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    if strength:
+        np.testing.assert_allclose(a.weighter_.transform(y), b.weighter_.transform(y))
+    else:
+        assert a.weighter_ is None
 
 
 def test_pickle_clone_and_training_targets(data):
@@ -486,6 +605,16 @@ def test_inputs_not_modified(data):
         ({"ranksim": RankSimOptions(interpolation_lambda=0.0)}, ValueError,
          "'interpolation_lambda' parameter"),
         ({"lds": True}, ValueError, "lds=True has no effect with reweight='none'"),
+        ({"lds": True, "reweight": 0.0}, ValueError, "lds=True has no effect"),
+        ({"reweight": -0.5}, ValueError, "'reweight' parameter"),
+        ({"reweight": float("inf")}, ValueError, "'reweight' parameter"),
+        ({"reweight": float("nan")}, ValueError, "'reweight' parameter"),
+        ({"validation_fraction": 0.2}, ValueError,
+         "validation_fraction=0.2 has no effect with early_stopping=False"),
+        ({"tol": 1e-3}, ValueError, "tol=0.001 has no effect with n_iter_no_change"),
+        ({"early_stopping": True}, ValueError, "early_stopping=True needs n_iter_no"),
+        ({"batch_size": "max"}, ValueError, "'batch_size' parameter"),
+        ({"n_iter_no_change": 0}, ValueError, "'n_iter_no_change' parameter"),
         ({"noise_sigma_lr": 0.1}, ValueError, "noise_sigma_lr=0.1 has no effect"),
         ({"loss": "bmc", "noise_sigma_lr": 0.1, "loss_params": {"fix_noise_sigma": True}},
          ValueError, "no effect with loss_params"),
@@ -541,7 +670,7 @@ def test_import_error_without_torch():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    assert 'pip install "skdir[torch]"' in out.stdout
+    assert 'pip install "scikit-dir[torch]"' in out.stdout
 
 
 @pytest.mark.cuda
