@@ -23,8 +23,8 @@ from skdir.cli import (
     Context,
     DatasetSpec,
     available,
-    best_vs_vanilla,
     format_markdown,
+    format_terminal,
     load_dataset,
     parse_args,
     select_methods,
@@ -87,11 +87,22 @@ def test_listings(capsys):
 def test_select_methods_groups():
     quick = {m.key for m in select_methods("quick")}
     assert quick == {k for k, m in METHODS.items() if m.quick}
-    assert {"vanilla", "smoter", "smogn-lds", "sqinv-lds"} <= quick
+    assert {"vanilla", "smoter", "smogn", "inverse", "inverse-lds", "sqrt-inv",
+            "sqrt-inv-lds", "nn-vanilla", "nn-sqrt-inv-lds"} <= quick
+    assert not {"smoter-phi", "smogn-phi"} & quick
     both = [m.key for m in select_methods("tabular, neural")]
     assert both == list(METHODS)  # table order, no duplicates
-    assert [m.key for m in select_methods("sqinv-lds,VANILLA,vanilla")] == [
-        "vanilla", "sqinv-lds"]
+    assert [m.key for m in select_methods("sqrt-inv-lds,VANILLA,vanilla")] == [
+        "vanilla", "sqrt-inv-lds"]
+    # The library's names: no "inv"/"sqinv" key or label is left.
+    for key, method in METHODS.items():
+        assert not re.search(r"(?<!sqrt)(^|-)(sq)?inv(-|$)", key), key
+        assert not re.search(r"\b(SQ)?INV\b", method.label), method.label
+    assert METHODS["sqrt-inv-lds"].label == "SQRT_INV + LDS"
+    assert METHODS["nn-inverse-lds"].label == "INVERSE + LDS"
+    # Earlier keys name the renamed rows.
+    assert [m.key for m in select_methods("sqinv-lds,inv,smogn-lds,nn-sqinv")] == [
+        "smogn", "inverse", "sqrt-inv-lds", "nn-sqrt-inv"]
     with pytest.raises(ValueError, match="unknown method.*bogus"):
         select_methods("vanilla,bogus")
 
@@ -123,6 +134,7 @@ def test_select_methods_groups():
         (["--many", "-1"], "--many must be non-negative"),
         (["--dataset", "missing/file.csv", "--target", "y"], "no such file"),
         (["--threads", "0"], "--threads must be at least 1"),
+        (["--inner-cv", "1"], "--inner-cv must be 0"),
     ],
 )
 def test_bad_arguments(argv, match, capsys):
@@ -186,11 +198,13 @@ def test_csv_run_matches_an_independent_computation(csv_path, tmp_path, capsys):
     out_dir = tmp_path / "res"
     status, out, err = _run(
         ["benchmark", "--dataset", str(path), "--target", "price", "--model", "ridge",
-         "--methods", "vanilla,sqinv-lds", "--seeds", "0,3", "--out", str(out_dir)],
+         "--methods", "vanilla,sqrt-inv-lds", "--seeds", "0,3", "--out",
+         str(out_dir)],
         capsys,
     )
     assert status == 0, err
-    assert "[  1/4] seed 0" in out and "Ours (best) vs Vanilla" in out
+    assert "[  1/4] seed 0" in out and "Selected vs Vanilla (%)" in out
+    assert "Ours (best)" not in out
     assert {"results.md", "results.csv", "summary.csv"} <= set(os.listdir(out_dir))
     with open(out_dir / "results.csv") as handle:
         rows = list(csv.DictReader(handle))
@@ -209,19 +223,26 @@ def test_csv_run_matches_an_independent_computation(csv_path, tmp_path, capsys):
     shots = sum(got[("vanilla", "3", s, "n")] for s in ("many", "medium", "few"))
     assert shots == y_te.size
     summary_md = (out_dir / "results.md").read_text()
-    assert "| Vanilla |" in summary_md and "SQINV + LDS" in summary_md
+    assert "| Vanilla |" in summary_md and "SQRT_INV + LDS" in summary_md
+    assert "**Selected vs Vanilla (%)**" in summary_md
+    assert "negative means lower error" in summary_md
+    assert "training split only" in summary_md
 
 
 def test_bundled_dataset_run_and_zero_shot_columns(capsys):
     status, out, err = _run(
-        ["--dataset", "concrete", "--methods", "vanilla,inv-lds", "--seeds", "1",
+        ["--dataset", "concrete", "--methods", "vanilla,inverse-lds", "--seeds", "1",
          "--model", "ridge", "--gaps", "40:50,75:", "-q"],
         capsys,
     )
     assert status == 0, err
     assert "[" not in out.splitlines()[0]  # quiet: no progress lines
     assert "MAE Interp." in out and "MAE Extrap." in out
-    assert "INV + LDS" in out and "Seeds 0;" in out
+    assert "INVERSE + LDS" in out and "Seeds 0;" in out
+    header = next(line for line in out.splitlines() if "MAE All" in line)
+    # Columns never run together: every header is its own word.
+    for name in ("MAE Few", "MAE Interp.", "MAE Extrap.", "bMAE", "GM Few"):
+        assert f" {name} " in header + " ", header
 
 
 def test_unavailable_rows_are_skipped_with_a_note(monkeypatch, capsys):
@@ -247,7 +268,7 @@ def test_no_runnable_method_is_an_error(monkeypatch, capsys):
 def test_plots_are_written(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     status, out, err = _run(
-        ["--dataset", "concrete", "--methods", "vanilla,sqinv-lds,smoter-lds",
+        ["--dataset", "concrete", "--methods", "vanilla,sqrt-inv-lds,smoter",
          "--seeds", "1", "--model", "ridge", "--plot", "--out", str(tmp_path), "-q"],
         capsys,
     )
@@ -277,27 +298,232 @@ def _records(values):
     ]
 
 
-def test_summarize_and_best_vs_vanilla():
+def test_summarize_and_the_selected_vs_vanilla_line():
     values = {("vanilla", 0, "all"): 2.0, ("vanilla", 1, "all"): 4.0,
               ("vanilla", 0, "few"): 9.0, ("vanilla", 1, "few"): 7.0,
-              ("inv", 0, "all"): 3.0, ("inv", 1, "all"): 3.5,
-              ("inv", 0, "few"): 5.0, ("inv", 1, "few"): np.nan,
-              ("sqinv", 0, "all"): 2.5, ("sqinv", 1, "all"): 3.5,
-              ("sqinv", 0, "few"): 6.0, ("sqinv", 1, "few"): 6.0}
-    summary = summarize(_records(values))
-    assert list(summary) == [("tabular", "vanilla"), ("tabular", "inv"),
-                             ("tabular", "sqinv")]
+              ("inverse", 0, "all"): 3.0, ("inverse", 1, "all"): 3.5,
+              ("inverse", 0, "few"): 5.0, ("inverse", 1, "few"): np.nan,
+              ("sqrt-inv", 0, "all"): 2.5, ("sqrt-inv", 1, "all"): 3.5,
+              ("sqrt-inv", 0, "few"): 6.0, ("sqrt-inv", 1, "few"): 6.0}
+    records = _records(values)
+    # The selected row: seed 0 took inverse, seed 1 sqrt-inv.
+    for rec in list(records):
+        pick = {0: "inverse", 1: "sqrt-inv"}[rec["seed"]]
+        if rec["method"] == pick:
+            records.append({**rec, "method": "selected",
+                            "label": "Selected (inner CV)", "chosen": pick,
+                            "chosen_label": rec["label"], "inner_cv": 3,
+                            "max_loss": 0.03})
+    summary = summarize(records)
+    assert list(summary) == [("tabular", "vanilla"), ("tabular", "inverse"),
+                             ("tabular", "sqrt-inv"), ("tabular", "selected")]
     mean, std = summary[("tabular", "vanilla")][("all", "mae")]
     assert mean == 3.0 and std == pytest.approx(np.std([2.0, 4.0], ddof=1))
     # NaN seeds are left out of the mean.
-    assert summary[("tabular", "inv")][("few", "mae")] == (5.0, 0.0)
-    best = best_vs_vanilla(summary, "tabular", [("all", "mae"), ("few", "mae")])
-    assert best[("all", "mae")] == (3.0, 0.0, "SQINV")
-    assert best[("few", "mae")] == (5.0, 3.0, "INV")
+    assert summary[("tabular", "inverse")][("few", "mae")] == (5.0, 0.0)
+    selected = summary[("tabular", "selected")]
+    assert selected["chosen"] == {0: "INVERSE", 1: "SQRT-INV"}
+    assert selected[("all", "mae")][0] == pytest.approx((3.0 + 3.5) / 2)
     table = format_markdown(summary, title="d")
     rows = [line for line in table.splitlines() if line.startswith("|")]
     assert len({row.count("|") for row in rows}) == 1
-    assert "**+3.000**" in table
+    # The selected row leads the family, then the headline line.
+    assert rows[3].startswith("| Selected (inner CV) |")
+    assert rows[4].startswith("| **Selected vs Vanilla (%)** |")
+    assert rows[5].startswith("| VANILLA |")
+    # 100 (selected - vanilla) / vanilla: all 3.25 vs 3.0, few 5.5 vs 8.0.
+    cells = [c.strip() for c in rows[4].split("|")[1:-1]]
+    header = [c.strip() for c in rows[0].split("|")[1:-1]]
+    assert cells[header.index("MAE All")] == f"**{100 * (3.25 - 3) / 3:+.1f} %**"
+    assert cells[header.index("MAE Few")] == f"**{100 * (5.5 - 8) / 8:+.1f} %**"
+    assert "seed 0 INVERSE, seed 1 SQRT-INV" in table
+    assert "negative means lower error" in table and "Ours" not in table
+    text = format_terminal(summary, metrics=("mae",))
+    line = next(t for t in text.splitlines() if t.startswith("Selected vs"))
+    assert line.split()[-2:] == ["+8.3%", "-31.2%"]
+
+
+def test_terminal_columns_are_as_wide_as_their_headers():
+    row = {"label": "A", "n_seeds": 1, "seconds": 0.1}
+    for shot in ("all", "many", "medium", "few", "interp", "extrap"):
+        row[(shot, "mae")] = (1.0, 0.0)
+        row[(shot, "gm")] = (1.0, 0.0)
+    row[("all", "bmae")] = (1.0, 0.0)
+    text = format_terminal({("tabular", "a"): row}, caption=False)
+    header, _, line = text.splitlines()
+    names = ["MAE All", "MAE Many", "MAE Med.", "MAE Few", "MAE Interp.",
+             "MAE Extrap.", "bMAE", "GM All", "GM Many", "GM Med.", "GM Few",
+             "GM Interp.", "GM Extrap."]
+    # Every header ends where its column ends, one space at least before it.
+    ends = [m.end() for m in re.finditer(r"\S+(?: \S+)?", header)]
+    assert re.findall(r"\S+(?: \S+)?", header) == names
+    assert ends == [m.end() for m in re.finditer(r"\S+", line)][1:]
+    for name in names:
+        start = header.index(name)
+        assert header[start - 1] == " "
+
+
+# --------------------------------------------------------------------------
+# the selected row: chosen on inner folds of the training data
+
+
+def _toy_spec(perturb_test=None):
+    """A small dataset with a fixed split; ``perturb_test(X, y)`` changes the
+    test set only."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(360, 3))
+    y = np.exp(0.9 * X[:, 0]) + 0.3 * X[:, 1] + 0.2 * rng.normal(size=360)
+    X_tr, y_tr, X_te, y_te = X[:300], y[:300], X[300:], y[300:]
+    if perturb_test is not None:
+        X_te, y_te = perturb_test(X_te.copy(), y_te.copy())
+    space = LabelSpace(n_bins=8, many_threshold=60, few_threshold=15)
+    return DatasetSpec("toy", "toy data", space,
+                       splitter=lambda seed: (X_tr, y_tr, X_te, y_te))
+
+
+def _inner_scores_by_hand(spec, method, seed, n_folds):
+    """Inner-CV mean MAE and balanced MAE of one method, computed here."""
+    from skdir.model_selection import BinnedStratifiedKFold
+
+    X, y, _, _ = spec.split(seed)
+    space = spec.make_label_space().fit(y)
+    folds = BinnedStratifiedKFold(n_folds, label_space=space, shuffle=True,
+                                  random_state=seed).split(X, y)
+    mae, bmae = [], []
+    for train, test in folds:
+        ctx = Context(label_space=space, random_state=seed, model="ridge",
+                      n_samples=train.size)
+        model = method.build(ctx).fit(X[train], y[train])
+        err = np.abs(model.predict(X[test]) - y[test])
+        bins = space.transform(y[test])
+        mae.append(err.mean())
+        bmae.append(np.mean([err[bins == b].mean() for b in np.unique(bins)]))
+    return np.mean(mae), np.mean(bmae)
+
+
+def _rule_by_hand(scores, plain, max_loss):
+    """Lowest balanced MAE among the MAEs within max_loss of the plain one."""
+    limit = scores[plain][0] * (1 + max_loss)
+    eligible = [key for key, (mae, _) in scores.items() if mae <= limit]
+    return min(eligible, key=lambda key: (scores[key][1], scores[key][0]))
+
+
+def _selected(records):
+    return {r["seed"]: r for r in records if r["method"] == "selected"}
+
+
+def test_selection_applies_the_rule_to_inner_cv_scores():
+    spec = _toy_spec()
+    methods = select_methods("vanilla,inverse")
+    seeds = [0, 1]
+    by_hand = {seed: {m.key: _inner_scores_by_hand(spec, m, seed, 3)
+                      for m in methods} for seed in seeds}
+    choices = set()
+    for max_loss in (0.0, 0.5, 10.0):
+        records, skipped = skdir.cli.run_benchmark(
+            spec, methods, seeds, context={"model": "ridge"}, progress=None,
+            inner_cv=3, max_loss=max_loss)
+        assert skipped == {}
+        selected = _selected(records)
+        assert sorted(selected) == seeds
+        for seed in seeds:
+            rec = selected[seed]
+            for key, (mae, bmae) in by_hand[seed].items():
+                assert rec["cv_scores"][key][:2] == pytest.approx((mae, bmae))
+            expected = _rule_by_hand(by_hand[seed], "vanilla", max_loss)
+            assert rec["chosen"] == expected
+            choices.add(expected)
+            assert rec["label"] == "Selected (inner CV)"
+            assert rec["inner_cv"] == 3 and rec["max_loss"] == max_loss
+    # The data make the rule matter: both methods are chosen somewhere.
+    assert choices == {"vanilla", "inverse"}
+
+
+def test_selected_records_are_the_chosen_methods_test_records():
+    records, _ = skdir.cli.run_benchmark(
+        _toy_spec(), select_methods("vanilla,inverse,sqrt-inv-lds"), [0, 1],
+        context={"model": "ridge"}, progress=None, max_loss=0.5)
+    for seed, rec in _selected(records).items():
+        mine = {(r["shot"], r["metric"]): r["value"] for r in records
+                if r["method"] == "selected" and r["seed"] == seed}
+        chosen = {(r["shot"], r["metric"]): r["value"] for r in records
+                  if r["method"] == rec["chosen"] and r["seed"] == seed}
+        assert mine == chosen and len(mine) == 4 * 4 + 1
+
+
+def test_the_test_set_plays_no_part_in_the_selection():
+    methods = select_methods("vanilla,inverse,inverse-lds,sqrt-inv")
+    rng = np.random.RandomState(1)
+
+    def run(perturb):
+        records, _ = skdir.cli.run_benchmark(
+            _toy_spec(perturb), methods, [0, 1, 2], context={"model": "ridge"},
+            progress=None, max_loss=0.2)
+        return records
+
+    base = run(None)
+    for perturb in (lambda X, y: (X, y[::-1]),
+                    lambda X, y: (X, y + rng.normal(scale=5.0, size=y.size)),
+                    lambda X, y: (-X, y * 3)):
+        other = run(perturb)
+        before, after = _selected(base), _selected(other)
+        assert {s: r["chosen"] for s, r in before.items()} == {
+            s: r["chosen"] for s, r in after.items()}
+        assert {s: r["cv_scores"] for s, r in before.items()} == {
+            s: r["cv_scores"] for s, r in after.items()}
+        # ... while the test numbers did change.
+        assert [r["value"] for r in base if r["metric"] == "mae"] != [
+            r["value"] for r in other if r["metric"] == "mae"]
+
+
+def test_methods_failing_in_inner_folds_are_no_candidates():
+    from sklearn.dummy import DummyRegressor
+
+    full = _toy_spec().split(0)[1].size
+
+    class Boom(DummyRegressor):
+        def fit(self, X, y, sample_weight=None):
+            if len(y) < full:  # an inner fold
+                raise RuntimeError("too few samples")
+            return super().fit(X, y)
+
+    methods = select_methods("vanilla,inverse") + [
+        skdir.cli.Method("boom", "Boom", "tabular", lambda ctx: Boom())]
+    lines = []
+    records, skipped = skdir.cli.run_benchmark(
+        _toy_spec(), methods, [0], context={"model": "ridge"}, progress=lines.append,
+        max_loss=10.0)
+    rec = _selected(records)[0]
+    assert set(rec["cv_scores"]) == {"vanilla", "inverse"}
+    assert rec["chosen"] in {"vanilla", "inverse"} and skipped == {}
+    assert any("Boom" in line and "no candidate" in line for line in lines)
+
+
+def test_selection_needs_the_plain_row_and_can_be_turned_off():
+    spec = _toy_spec()
+    records, skipped = skdir.cli.run_benchmark(
+        spec, select_methods("inverse,sqrt-inv"), [0],
+        context={"model": "ridge"}, progress=None)
+    assert not _selected(records)
+    assert "'vanilla' is not among the methods" in skipped["selected"]
+    records, skipped = skdir.cli.run_benchmark(
+        spec, select_methods("vanilla,inverse"), [0], context={"model": "ridge"},
+        progress=None, inner_cv=0)
+    assert not _selected(records) and skipped == {}
+    for bad in (1, -1, 2.5, True):
+        with pytest.raises(ValueError, match="inner_cv"):
+            skdir.cli.run_benchmark(spec, select_methods("vanilla"), [0],
+                                    progress=None, inner_cv=bad)
+
+
+def test_output_written_to_a_file_has_no_colour_codes(tmp_path, capsys):
+    path = tmp_path / "out.txt"
+    with open(path, "w", encoding="utf-8") as handle:
+        status = main(["--dataset", "concrete", "--methods", "vanilla,inverse",
+                       "--model", "ridge", "--seeds", "1"], out=handle)
+    assert status == 0
+    text = path.read_text(encoding="utf-8")
+    assert "Selected (inner CV)" in text and "\x1b" not in text
 
 
 def test_quick_rows_build_from_the_public_api():
@@ -455,7 +681,8 @@ def test_run_benchmark_shares_one_label_space_per_seed(label_space, width):
 
     methods = [skdir.cli.Method(key, key, "tabular", build) for key in ("a", "b")]
     spec = skdir.cli.load_dataset("concrete", label_space=label_space)
-    records, skipped = skdir.cli.run_benchmark(spec, methods, [0, 1], progress=None)
+    records, skipped = skdir.cli.run_benchmark(spec, methods, [0, 1], progress=None,
+                                               inner_cv=0)
     assert skipped == {} and len(seen) == 4
     for seed in (0, 1):
         spaces = [space for s, space, _ in seen if s == seed]
@@ -481,8 +708,8 @@ def test_samplers_get_a_label_space_only_with_lds():
     pytest.importorskip("imblearn")
     space = LabelSpace(bin_width=1).fit(np.arange(10.0))
     ctx = Context(label_space=space, random_state=3)
-    phi = METHODS["smoter"].build(ctx).steps[0][1]
-    lds = METHODS["smoter-lds"].build(ctx).steps[0][1]
+    phi = METHODS["smoter-phi"].build(ctx).steps[0][1]
+    lds = METHODS["smoter"].build(ctx).steps[0][1]
     assert phi.relevance == "phi" and phi.label_space is None
     assert lds.relevance == "lds" and lds.label_space is space
     assert phi.random_state == lds.random_state == 3

@@ -11,7 +11,9 @@ available from Python, one step per function:
   :class:`Method` that builds an unfitted estimator from a
   :class:`Context`) by name or group (:data:`METHOD_GROUPS`);
 - :func:`run_benchmark` fits every method on the imbalanced training set of
-  each seed and evaluates it shot by shot on the balanced test set;
+  each seed and evaluates it shot by shot on the balanced test set; per
+  family it also picks a "Selected (inner CV)" row on inner folds of the
+  training set (:func:`skdir.model_selection.balanced_refit`);
 - :func:`summarize` gives the mean and standard deviation over seeds, and
   :func:`format_markdown`, :func:`format_terminal`, :func:`write_csv`,
   :func:`write_summary_csv` and :func:`write_plots` write the results.
@@ -22,7 +24,7 @@ Examples
 >>> from skdir.cli import format_markdown
 >>> spec = load_dataset("concrete")
 >>> records, skipped = run_benchmark(
-...     spec, select_methods("vanilla,sqinv-lds"), seeds=[0],
+...     spec, select_methods("vanilla,sqrt-inv-lds"), seeds=[0],
 ...     context={"model": "ridge"}, progress=None)
 >>> table = format_markdown(summarize(records), title=spec.name)
 >>> table.splitlines()[0]
@@ -39,10 +41,16 @@ from ._benchmark import (
 )
 from ._datasets import DATASETS, DatasetSpec, load_dataset
 from ._main import main, parse_args, thread_limits
-from ._methods import METHOD_GROUPS, METHODS, Context, Method, available, select_methods
+from ._methods import (
+    METHOD_GROUPS,
+    METHODS,
+    Context,
+    Method,
+    available,
+    select_methods,
+)
 from ._plots import write_plots
 from ._report import (
-    best_vs_vanilla,
     format_markdown,
     format_terminal,
     write_csv,
@@ -61,7 +69,6 @@ __all__ = [
     "Method",
     "Outcome",
     "available",
-    "best_vs_vanilla",
     "format_markdown",
     "format_terminal",
     "load_dataset",

@@ -55,7 +55,7 @@ class Context:
     >>> from skdir.cli import METHODS, Context
     >>> space = LabelSpace(bin_width=1).fit(np.array([1, 2, 2, 3, 3, 3.0]))
     >>> ctx = Context(label_space=space, model="ridge", random_state=1)
-    >>> model = METHODS["sqinv-lds"].build(ctx)
+    >>> model = METHODS["sqrt-inv-lds"].build(ctx)
     >>> model.weighter.label_space is space
     True
     """
@@ -99,7 +99,8 @@ class Method:
     family : {"tabular", "neural"}
         ``"tabular"`` (a scikit-learn regressor) or ``"neural"``
         (:class:`skdir.nn.DIRRegressor`); each family has its own Vanilla row
-        (``"vanilla"`` and ``"nn-vanilla"``).
+        (``"vanilla"`` and ``"nn-vanilla"``), the baseline of the
+        benchmark's selection on inner folds.
     build : callable
         ``build(context) -> estimator``, an unfitted regressor.
     requires : str, default=None
@@ -194,30 +195,36 @@ def _neural(**params):
 
 
 def _registry():
+    # Resampler rows without a suffix use the library's default relevance
+    # (LDS rarity on the benchmark's label space); "(phi)" rows use the
+    # box-plot relevance phi. Reweighted rows are named after
+    # LDSWeighter(reweight=...): INVERSE ("inverse") and SQRT_INV ("sqrt_inv").
+    resampling = "skdir.resampling"
     rows = [
         Method("vanilla", "Vanilla", "tabular", _vanilla, quick=True),
         Method("smoter", "SMOTER", "tabular",
-               _resampled("SMOTER", "phi"), "skdir.resampling", quick=True),
-        Method("smoter-lds", "SMOTER + LDS", "tabular",
-               _resampled("SMOTER", "lds"), "skdir.resampling", quick=True),
+               _resampled("SMOTER", "lds"), resampling, quick=True),
+        Method("smoter-phi", "SMOTER (phi)", "tabular",
+               _resampled("SMOTER", "phi"), resampling),
         Method("smogn", "SMOGN", "tabular",
-               _resampled("SMOGN", "phi"), "skdir.resampling", quick=True),
-        Method("smogn-lds", "SMOGN + LDS", "tabular",
-               _resampled("SMOGN", "lds"), "skdir.resampling", quick=True),
-        Method("ros-lds", "RandomOverSampler + LDS", "tabular",
-               _resampled("RandomOverSampler", "lds"), "skdir.resampling"),
-        Method("rus-lds", "RandomUnderSampler + LDS", "tabular",
-               _resampled("RandomUnderSampler", "lds"), "skdir.resampling"),
-        Method("gn-lds", "GaussianNoise + LDS", "tabular",
-               _resampled("GaussianNoise", "lds"), "skdir.resampling"),
-        Method("wercs-lds", "WERCS + LDS", "tabular",
-               _resampled("WERCS", "lds"), "skdir.resampling"),
-        Method("inv", "INV", "tabular", _reweighted("inverse", False), quick=True),
-        Method("inv-lds", "INV + LDS", "tabular", _reweighted("inverse", True),
+               _resampled("SMOGN", "lds"), resampling, quick=True),
+        Method("smogn-phi", "SMOGN (phi)", "tabular",
+               _resampled("SMOGN", "phi"), resampling),
+        Method("ros", "RandomOverSampler", "tabular",
+               _resampled("RandomOverSampler", "lds"), resampling),
+        Method("rus", "RandomUnderSampler", "tabular",
+               _resampled("RandomUnderSampler", "lds"), resampling),
+        Method("gn", "GaussianNoise", "tabular",
+               _resampled("GaussianNoise", "lds"), resampling),
+        Method("wercs", "WERCS", "tabular", _resampled("WERCS", "lds"), resampling),
+        Method("inverse", "INVERSE", "tabular", _reweighted("inverse", False),
                quick=True),
-        Method("sqinv", "SQINV", "tabular", _reweighted("sqrt_inv", False), quick=True),
-        Method("sqinv-lds", "SQINV + LDS", "tabular", _reweighted("sqrt_inv", True),
+        Method("inverse-lds", "INVERSE + LDS", "tabular", _reweighted("inverse", True),
                quick=True),
+        Method("sqrt-inv", "SQRT_INV", "tabular", _reweighted("sqrt_inv", False),
+               quick=True),
+        Method("sqrt-inv-lds", "SQRT_INV + LDS", "tabular",
+               _reweighted("sqrt_inv", True), quick=True),
     ]
     nn = "skdir.nn"
     neural = [
@@ -234,12 +241,15 @@ def _registry():
         ("nn-rrt-fds", "RRT + FDS", {"rrt": True, "fds": True}, False),
         ("nn-rrt-lds-fds", "RRT + LDS + FDS",
          {"rrt": True, "reweight": "sqrt_inv", "lds": True, "fds": True}, False),
-        ("nn-inv", "INV", {"reweight": "inverse"}, False),
-        ("nn-inv-lds", "INV + LDS", {"reweight": "inverse", "lds": True}, False),
-        ("nn-sqinv", "SQINV", {"reweight": "sqrt_inv"}, False),
-        ("nn-sqinv-lds", "SQINV + LDS", {"reweight": "sqrt_inv", "lds": True}, True),
-        ("nn-sqinv-fds", "SQINV + FDS", {"reweight": "sqrt_inv", "fds": True}, False),
-        ("nn-sqinv-lds-fds", "SQINV + LDS + FDS",
+        ("nn-inverse", "INVERSE", {"reweight": "inverse"}, False),
+        ("nn-inverse-lds", "INVERSE + LDS", {"reweight": "inverse", "lds": True},
+         False),
+        ("nn-sqrt-inv", "SQRT_INV", {"reweight": "sqrt_inv"}, False),
+        ("nn-sqrt-inv-lds", "SQRT_INV + LDS", {"reweight": "sqrt_inv", "lds": True},
+         True),
+        ("nn-sqrt-inv-fds", "SQRT_INV + FDS", {"reweight": "sqrt_inv", "fds": True},
+         False),
+        ("nn-sqrt-inv-lds-fds", "SQRT_INV + LDS + FDS",
          {"reweight": "sqrt_inv", "lds": True, "fds": True}, True),
     ]
     # Balanced MSE with the reference's defaults in the target's own units:
@@ -272,6 +282,21 @@ METHOD_GROUPS = {
     "all": lambda m: True,
     "tabular": lambda m: m.family == "tabular",
     "neural": lambda m: m.family == "neural",
+}
+
+# The plain row of each family: the baseline of the selection on inner
+# folds and of the "Selected vs Vanilla" line.
+_PLAIN_METHODS = {"tabular": "vanilla", "neural": "nn-vanilla"}
+
+# Earlier keys, still accepted by select_methods (same rows).
+_ALIASES = {
+    "inv": "inverse", "inv-lds": "inverse-lds", "sqinv": "sqrt-inv",
+    "sqinv-lds": "sqrt-inv-lds", "nn-inv": "nn-inverse",
+    "nn-inv-lds": "nn-inverse-lds", "nn-sqinv": "nn-sqrt-inv",
+    "nn-sqinv-lds": "nn-sqrt-inv-lds", "nn-sqinv-fds": "nn-sqrt-inv-fds",
+    "nn-sqinv-lds-fds": "nn-sqrt-inv-lds-fds", "smoter-lds": "smoter",
+    "smogn-lds": "smogn", "ros-lds": "ros", "rus-lds": "rus", "gn-lds": "gn",
+    "wercs-lds": "wercs",
 }
 
 
@@ -313,7 +338,10 @@ def select_methods(names):
     names : str
         Keys of :data:`METHODS` and groups of :data:`METHOD_GROUPS`
         (``quick``, ``all``, ``tabular``, ``neural``), separated by commas;
-        case and spaces are ignored.
+        case and spaces are ignored. The earlier keys ``inv``, ``sqinv``,
+        ``sqinv-lds``, ``smoter-lds`` and the like are accepted for the
+        renamed rows (``inverse``, ``sqrt-inv``, ``sqrt-inv-lds``,
+        ``smoter``).
 
     Returns
     -------
@@ -328,14 +356,17 @@ def select_methods(names):
     Examples
     --------
     >>> from skdir.cli import select_methods
-    >>> [m.key for m in select_methods("sqinv-lds, VANILLA")]
-    ['vanilla', 'sqinv-lds']
+    >>> [m.key for m in select_methods("sqrt-inv-lds, VANILLA")]
+    ['vanilla', 'sqrt-inv-lds']
+    >>> [m.label for m in select_methods("smogn,smogn-phi")]
+    ['SMOGN', 'SMOGN (phi)']
     >>> len(select_methods("tabular"))
     13
     """
     keys = [name.strip().lower() for name in names.split(",") if name.strip()]
     if not keys:
         raise ValueError("--methods is empty; give method names or a group.")
+    keys = [_ALIASES.get(name, name) for name in keys]
     unknown = [n for n in keys if n not in METHODS and n not in METHOD_GROUPS]
     if unknown:
         raise ValueError(

@@ -2,77 +2,118 @@
 
 import csv
 import math
+import textwrap
 
-from ._benchmark import SHOT_COLUMNS, TABLE_METRICS, ZERO_SHOT_COLUMNS
+from ._benchmark import _SELECTED, SHOT_COLUMNS, TABLE_METRICS, ZERO_SHOT_COLUMNS
+from ._methods import _PLAIN_METHODS
 
-__all__ = ["best_vs_vanilla", "format_markdown", "format_terminal", "write_csv",
-           "write_summary_csv"]
+__all__ = ["format_markdown", "format_terminal", "write_csv", "write_summary_csv"]
 
 _SHOT_NAMES = {"all": "All", "many": "Many", "medium": "Med.", "few": "Few",
                "interp": "Interp.", "extrap": "Extrap."}
 _FAMILY_NAMES = {"tabular": "scikit-learn regressor", "neural": "neural network "
                  "(DIRRegressor)"}
 _RECORD_FIELDS = ["dataset", "family", "method", "label", "seed", "shot", "metric",
-                  "value", "fit_seconds"]
+                  "value", "fit_seconds", "chosen"]
+# The headline line and the columns it compares.
+_CHANGE_LABEL = "Selected vs Vanilla (%)"
+_CHANGE_COLUMNS = (("all", "mae"), ("few", "mae"), ("all", "bmae"))
+_SAMPLERS = ("SMOTER", "SMOGN", "RandomOverSampler", "RandomUnderSampler",
+             "GaussianNoise", "WERCS")
+# What each part of a row label means, for the caption: (the label parts
+# that call for it, the text). Only the parts in the table are explained.
+_GLOSSARY = (
+    (("Vanilla",), "Vanilla: the plain model, no resampling or weighting."),
+    (_SAMPLERS, "SMOTER, SMOGN, RandomOverSampler, RandomUnderSampler, "
+     "GaussianNoise, WERCS: that sampler of skdir.resampling before the model, "
+     "with its default relevance (LDS rarity on the label space); \"(phi)\": "
+     "with the box-plot relevance phi instead."),
+    (("INVERSE", "SQRT_INV"), "INVERSE, SQRT_INV: sample weights 1 / count or "
+     "1 / sqrt(count) of the target's bin (LDSWeighter reweight=\"inverse\" or "
+     "\"sqrt_inv\")."),
+    (("+ LDS",), "+ LDS: the counts smoothed by label distribution smoothing (on "
+     "the Focal-R and RRT rows: SQRT_INV weights of the smoothed counts)."),
+    (("+ FDS",), "+ FDS: feature distribution smoothing."),
+    (("Focal-R",), "Focal-R: focal L1 loss."),
+    (("RRT",), "RRT: the last layer retrained with weights (regressor "
+     "re-training)."),
+    (("Balanced MSE",), "Balanced MSE (GAI, BMC, BNI): the Balanced MSE loss in "
+     "that form, its noise scale learned from one label bin; \"fixed sigma\": "
+     "kept at one bin."),
+)
+
 
 def _columns(summary, metrics):
     shots = list(SHOT_COLUMNS)
     if any(("interp", "mae") in row for row in summary.values()):
         shots += list(ZERO_SHOT_COLUMNS)
-    return [(shot, metric) for metric in metrics for shot in shots]
+    columns = []
+    for metric in metrics:
+        if metric == "bmae":  # of the whole test set only
+            columns.append(("all", "bmae"))
+        else:
+            columns += [(shot, metric) for shot in shots]
+    return columns
 
 
-def _vanilla_key(family):
-    return "vanilla" if family == "tabular" else "nn-vanilla"
+def _header(column):
+    shot, metric = column
+    return "bMAE" if metric == "bmae" else f"{metric.upper()} {_SHOT_NAMES[shot]}"
 
 
-def best_vs_vanilla(summary, family, columns):
-    """Best non-vanilla mean per column and its gain over Vanilla.
+def _family_rows(summary, family):
+    """The keys of a family's rows: the selected row first, then table order."""
+    keys = [key for key in summary if key[0] == family]
+    return sorted(keys, key=lambda key: key[1] != _SELECTED[0])
 
-    Parameters
-    ----------
-    summary : dict
-        As :func:`summarize` returns it.
-    family : {"tabular", "neural"}
-        The model family; its Vanilla row is ``"vanilla"`` or
-        ``"nn-vanilla"``.
-    columns : list of tuple
-        ``(shot, metric)`` columns to compare.
 
-    Returns
-    -------
-    best : dict
-        ``{column: (best_mean, gain, label)}`` with ``gain = vanilla -
-        best_mean`` (positive when a method beats Vanilla; every metric here
-        is an error); empty when the family has no Vanilla row or nothing
-        else.
-
-    Examples
-    --------
-    >>> summary = {  # as summarize returns it
-    ...     ("tabular", "vanilla"): {
-    ...         "label": "Vanilla", "n_seeds": 1, "seconds": 0.5,
-    ...         ("all", "mae"): (2.0, 0.0), ("few", "mae"): (9.0, 0.0)},
-    ...     ("tabular", "inv"): {
-    ...         "label": "INV", "n_seeds": 1, "seconds": 0.5,
-    ...         ("all", "mae"): (2.5, 0.0), ("few", "mae"): (5.0, 0.0)}}
-    >>> best_vs_vanilla(summary, "tabular", [("all", "mae"), ("few", "mae")])
-    {('all', 'mae'): (2.5, -0.5, 'INV'), ('few', 'mae'): (5.0, 4.0, 'INV')}
-    """
-    vanilla = summary.get((family, _vanilla_key(family)))
-    others = [row for (fam, key), row in summary.items()
-              if fam == family and key != _vanilla_key(family)]
-    if vanilla is None or not others:
+def _relative_change(summary, family):
+    """``{column: percent}`` of the selected row's means against Vanilla's."""
+    selected = summary.get((family, _SELECTED[0]))
+    plain = summary.get((family, _PLAIN_METHODS.get(family)))
+    if selected is None or plain is None:
         return {}
     out = {}
-    for col in columns:
-        candidates = [(row[col][0], row["label"]) for row in others
-                      if col in row and math.isfinite(row[col][0])]
-        if not candidates or not math.isfinite(vanilla.get(col, (math.nan,))[0]):
-            continue
-        best, label = min(candidates)
-        out[col] = (best, vanilla[col][0] - best, label)
+    for col in _CHANGE_COLUMNS:
+        new, old = selected.get(col, (math.nan,))[0], plain.get(col, (math.nan,))[0]
+        if math.isfinite(new) and math.isfinite(old) and old != 0:
+            out[col] = 100.0 * (new - old) / abs(old)
     return out
+
+
+def _caption(summary, seconds):
+    """Paragraphs explaining the rows and columns of a table (``seconds``:
+    the table has the "fit s" column)."""
+    parts = []
+    selected = [(fam, row) for (fam, key), row in summary.items()
+                if key == _SELECTED[0] and "chosen" in row]
+    if selected:
+        row = selected[0][1]
+        chosen = "; ".join(
+            f"{fam}: " + ", ".join(f"seed {seed} {label}"
+                                   for seed, label in r["chosen"].items())
+            for fam, r in selected)
+        parts.append(
+            f"{_SELECTED[1]}: per seed, the row of its family chosen on "
+            f"{row['inner_cv']} inner cross-validation folds of that seed's "
+            "training split only (the test set plays no part): the lowest "
+            "balanced MAE among the rows whose overall MAE is at most "
+            f"{100 * row['max_loss']:g} % above Vanilla's "
+            "(skdir.model_selection.balanced_refit); its numbers are the "
+            f"chosen row's test numbers. Chosen: {chosen}.")
+        parts.append(
+            f"{_CHANGE_LABEL}: 100 x (Selected - Vanilla) / Vanilla of the mean "
+            "MAE All, MAE Few and bMAE; negative means lower error, i.e. better "
+            "than Vanilla.")
+    labels = [row["label"] for row in summary.values()]
+    for terms, text in _GLOSSARY:
+        if any(term in label for term in terms for label in labels):
+            parts.append(text)
+    parts.append("bMAE: balanced MAE, the mean over the target bins of each bin's "
+                 "MAE. Lower is better in every column." + (
+                     " fit s: mean seconds per fit (Selected: its inner "
+                     "cross-validation plus the chosen fit)." if seconds else ""))
+    return parts
 
 
 def _fmt(mean, std=None, digits=2):
@@ -92,12 +133,14 @@ def _digits(summary, metric):
     return 3 if top < 10 else 2 if top < 1000 else 0
 
 
-def format_markdown(summary, *, title=None, notes=()):
+def format_markdown(summary, *, title=None, notes=(), caption=True):
     """A paper-style Markdown table, one block per model family.
 
-    Each cell is ``mean ± std`` over seeds; each family ends with the
-    "Ours (best) vs Vanilla" row of Yang et al. (ICML 2021): the gain of the
-    best other row over Vanilla per column.
+    Each cell is ``mean ± std`` over seeds. The first row of each family is
+    its "Selected (inner CV)" row, when :func:`run_benchmark` made one,
+    followed by the headline line "Selected vs Vanilla (%)": the relative
+    change of the selected row's mean MAE All, MAE Few and bMAE against
+    Vanilla's (negative: lower error, better). Then every method row.
 
     Parameters
     ----------
@@ -106,7 +149,10 @@ def format_markdown(summary, *, title=None, notes=()):
     title : str, default=None
         Heading (``### title``) above the table.
     notes : sequence of str, default=()
-        Paragraphs below the table.
+        Paragraphs below the table (after the caption).
+    caption : bool, default=True
+        Explain below the table every row name, the selection, the sign of
+        the headline and the columns.
 
     Returns
     -------
@@ -116,110 +162,136 @@ def format_markdown(summary, *, title=None, notes=()):
     Examples
     --------
     >>> summary = {  # as summarize returns it
+    ...     ("tabular", "selected"): {
+    ...         "label": "Selected (inner CV)", "n_seeds": 1, "seconds": 2.0,
+    ...         "chosen": {0: "INVERSE"}, "inner_cv": 3, "max_loss": 0.03,
+    ...         ("all", "mae"): (2.5, 0.0), ("few", "mae"): (5.0, 0.0)},
     ...     ("tabular", "vanilla"): {
     ...         "label": "Vanilla", "n_seeds": 1, "seconds": 0.5,
     ...         ("all", "mae"): (2.0, 0.0), ("few", "mae"): (9.0, 0.0)},
-    ...     ("tabular", "inv"): {
-    ...         "label": "INV", "n_seeds": 1, "seconds": 0.5,
+    ...     ("tabular", "inverse"): {
+    ...         "label": "INVERSE", "n_seeds": 1, "seconds": 0.5,
     ...         ("all", "mae"): (2.5, 0.0), ("few", "mae"): (5.0, 0.0)}}
     >>> print(format_markdown(summary, title="d").splitlines()[0])
     ### d
-    >>> table = format_markdown(summary)
-    >>> print(table.splitlines()[0][:42])
+    >>> lines = format_markdown(summary, caption=False).splitlines()
+    >>> print(lines[0][:42])
     | Method | MAE All | MAE Many | MAE Med. |
-    >>> print(table.splitlines()[3][:39])
+    >>> print(lines[3][:49])
+    | Selected (inner CV) | 2.500 ± 0.000 | n/a | n/a
+    >>> [cell.strip() for cell in lines[4].split("|")[1:6]]
+    ['**Selected vs Vanilla (%)**', '**+25.0 %**', '', '', '**-44.4 %**']
+    >>> print(lines[5][:39])
     | Vanilla | 2.000 ± 0.000 | n/a | n/a |
     """
     columns = _columns(summary, TABLE_METRICS)
     digits = {m: _digits(summary, m) for m in TABLE_METRICS}
     lines = [f"### {title}", ""] if title else []
-    header = ["Method"] + [f"{m.upper()} {_SHOT_NAMES[s]}" for s, m in columns]
-    header.append("fit s")
+    header = ["Method"] + [_header(col) for col in columns] + ["fit s"]
     lines.append("| " + " | ".join(header) + " |")
     lines.append("| --- " * len(header) + "|")
     families = [f for f in ("tabular", "neural") if any(k[0] == f for k in summary)]
     for family in families:
         lines.append(f"| *{_FAMILY_NAMES[family]}* |" + " |" * (len(header) - 1))
-        for (fam, _), row in summary.items():
-            if fam != family:
-                continue
+        for key in _family_rows(summary, family):
+            row = summary[key]
             cells = [row["label"]] + [
                 _fmt(*row.get(col, (math.nan, math.nan)), digits=digits[col[1]])
                 for col in columns
             ]
             cells.append(f"{row['seconds']:.1f}")
             lines.append("| " + " | ".join(cells) + " |")
-        best = best_vs_vanilla(summary, family, columns)
-        if best:
-            cells = ["**Ours (best) vs Vanilla**"]
-            for col in columns:
-                if col in best:
-                    gain = best[col][1]
-                    cells.append(f"**{gain:+.{digits[col[1]]}f}**")
-                else:
-                    cells.append("")
-            cells.append("")
-            lines.append("| " + " | ".join(cells) + " |")
-    for note in notes:
+            if key[1] == _SELECTED[0]:
+                change = _relative_change(summary, family)
+                if change:
+                    cells = [f"**{_CHANGE_LABEL}**"] + [
+                        f"**{change[col]:+.1f} %**" if col in change else ""
+                        for col in columns] + [""]
+                    lines.append("| " + " | ".join(cells) + " |")
+    paragraphs = (_caption(summary, True) if caption else []) + list(notes)
+    for paragraph in paragraphs:
         lines.append("")
-        lines.append(note)
+        lines.append(paragraph)
     return "\n".join(lines) + "\n"
 
 
-def format_terminal(summary, *, metrics=("mae", "gm")):
+def format_terminal(summary, *, metrics=("mae", "bmae", "gm"), caption=True):
     """A compact table for the terminal.
+
+    Rows as in :func:`format_markdown`: per family the "Selected (inner
+    CV)" row first, its "Selected vs Vanilla (%)" line (negative: lower
+    error than Vanilla, better), then every method row. Each column is as
+    wide as its widest cell or header, columns one space apart.
 
     Parameters
     ----------
     summary : dict
         As :func:`summarize` returns it.
-    metrics : sequence of str, default=("mae", "gm")
-        Metrics shown, as ``mean±std`` per test group.
+    metrics : sequence of str, default=("mae", "bmae", "gm")
+        Metrics shown, as ``mean±std`` per test group (``bmae``: one column,
+        the whole test set).
+    caption : bool, default=True
+        Explain below the table every row name, the selection, the sign of
+        the headline and the columns.
 
     Returns
     -------
     table : str
-        Plain text, without a final newline.
+        Plain text (no colour codes), without a final newline.
 
     Examples
     --------
     >>> summary = {  # as summarize returns it
+    ...     ("tabular", "selected"): {
+    ...         "label": "Selected (inner CV)", "n_seeds": 1, "seconds": 2.0,
+    ...         "chosen": {0: "INVERSE"}, "inner_cv": 3, "max_loss": 0.03,
+    ...         ("all", "mae"): (2.5, 0.0), ("few", "mae"): (5.0, 0.0)},
     ...     ("tabular", "vanilla"): {
     ...         "label": "Vanilla", "n_seeds": 1, "seconds": 0.5,
     ...         ("all", "mae"): (2.0, 0.0), ("few", "mae"): (9.0, 0.0)},
-    ...     ("tabular", "inv"): {
-    ...         "label": "INV", "n_seeds": 1, "seconds": 0.5,
+    ...     ("tabular", "inverse"): {
+    ...         "label": "INVERSE", "n_seeds": 1, "seconds": 0.5,
     ...         ("all", "mae"): (2.5, 0.0), ("few", "mae"): (5.0, 0.0)}}
-    >>> print(format_terminal(summary, metrics=("mae",)))
-                                 MAE All  MAE Many  MAE Med.   MAE Few
+    >>> print(format_terminal(summary, metrics=("mae",), caption=False))
+                               MAE All MAE Many MAE Med.   MAE Few
     -- scikit-learn regressor
-    Vanilla                    2.00±0.00       n/a       n/a 9.00±0.00
-    INV                        2.50±0.00       n/a       n/a 5.00±0.00
-    Ours (best) vs Vanilla         -0.50                         +4.00
+    Selected (inner CV)      2.50±0.00      n/a      n/a 5.00±0.00
+    Selected vs Vanilla (%)     +25.0%                      -44.4%
+    Vanilla                  2.00±0.00      n/a      n/a 9.00±0.00
+    INVERSE                  2.50±0.00      n/a      n/a 5.00±0.00
     """
     columns = _columns(summary, metrics)
     digits = {m: min(_digits(summary, m), 2) for m in metrics}
     cells = {key: [_fmt(*row.get(col, (math.nan, math.nan)), digits=digits[col[1]])
                    .replace(" ± ", "±") for col in columns]
              for key, row in summary.items()}
-    width = max([len(c) for row in cells.values() for c in row] + [9])
-    name_width = max([len(r["label"]) for r in summary.values()] + [24]) + 2
-    head1 = " " * name_width + "".join(
-        f"{m.upper() + ' ' + _SHOT_NAMES[s]:>{width + 1}}" for s, m in columns)
-    lines = [head1]
     families = [f for f in ("tabular", "neural") if any(k[0] == f for k in summary)]
+    changes = {f: _relative_change(summary, f) for f in families}
+    change_cells = {f: [f"{changes[f][col]:+.1f}%" if col in changes[f] else ""
+                        for col in columns] for f in families}
+    headers = [_header(col) for col in columns]
+    widths = [max([len(headers[i])] + [len(row[i]) for row in cells.values()]
+                  + [len(row[i]) for row in change_cells.values()])
+              for i in range(len(columns))]
+    labels = [row["label"] for row in summary.values()] + [_CHANGE_LABEL]
+    name_width = max(len(label) for label in labels) + 1
+
+    def line(name, row):
+        return (f"{name:<{name_width}}"
+                + "".join(f" {cell:>{width}}" for cell, width in zip(row, widths)))
+
+    lines = [line("", headers)]
     for family in families:
         lines.append(f"-- {_FAMILY_NAMES[family]}")
-        for key, row in summary.items():
-            if key[0] == family:
-                lines.append(f"{row['label']:<{name_width}}"
-                             + "".join(f"{c:>{width + 1}}" for c in cells[key]))
-        best = best_vs_vanilla(summary, family, columns)
-        if best:
-            gains = [f"{best[col][1]:+.{digits[col[1]]}f}" if col in best else ""
-                     for col in columns]
-            lines.append(f"{'Ours (best) vs Vanilla':<{name_width}}"
-                         + "".join(f"{g:>{width + 1}}" for g in gains))
+        for key in _family_rows(summary, family):
+            lines.append(line(summary[key]["label"], cells[key]))
+            if key[1] == _SELECTED[0] and changes[family]:
+                lines.append(line(_CHANGE_LABEL, change_cells[family]))
+    lines = [text.rstrip() for text in lines]
+    if caption:
+        lines.append("")
+        for paragraph in _caption(summary, False):
+            lines += textwrap.wrap(paragraph, width=88, subsequent_indent="  ")
     return "\n".join(lines)
 
 
@@ -252,7 +324,7 @@ def write_csv(records, path):
         writer = csv.DictWriter(handle, fieldnames=_RECORD_FIELDS)
         writer.writeheader()
         for rec in records:
-            writer.writerow({k: rec[k] for k in _RECORD_FIELDS})
+            writer.writerow({k: rec.get(k, "") for k in _RECORD_FIELDS})
 
 
 def write_summary_csv(summary, path, *, dataset):
@@ -275,8 +347,8 @@ def write_summary_csv(summary, path, *, dataset):
     ...     ("tabular", "vanilla"): {
     ...         "label": "Vanilla", "n_seeds": 1, "seconds": 0.5,
     ...         ("all", "mae"): (2.0, 0.0), ("few", "mae"): (9.0, 0.0)},
-    ...     ("tabular", "inv"): {
-    ...         "label": "INV", "n_seeds": 1, "seconds": 0.5,
+    ...     ("tabular", "inverse"): {
+    ...         "label": "INVERSE", "n_seeds": 1, "seconds": 0.5,
     ...         ("all", "mae"): (2.5, 0.0), ("few", "mae"): (5.0, 0.0)}}
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     path = os.path.join(folder, "summary.csv")
@@ -284,7 +356,7 @@ def write_summary_csv(summary, path, *, dataset):
     ...     with open(path) as handle:
     ...         rows = list(csv.DictReader(handle))
     >>> [(r["method"], r["shot"], r["mean"]) for r in rows[:3]]
-    [('vanilla', 'all', '2.0'), ('vanilla', 'few', '9.0'), ('inv', 'all', '2.5')]
+    [('vanilla', 'all', '2.0'), ('vanilla', 'few', '9.0'), ('inverse', 'all', '2.5')]
     """
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
