@@ -68,6 +68,26 @@ def machine():
             f"{platform.system()}; " + ", ".join(versions))
 
 
+def neural_settings(context):
+    """How the neural rows are trained, read from DIRRegressor itself."""
+    try:
+        from skdir.nn import DIRRegressor
+    except ImportError:
+        return "no neural rows (skdir.nn needs torch)"
+    params = DIRRegressor().get_params()
+    shown = {name: params[name] if context.get(name) is None else context[name]
+             for name in ("max_epochs", "batch_size", "lr")}
+    shown.update({name: params[name] for name in
+                  ("hidden_layer_sizes", "early_stopping", "n_iter_no_change",
+                   "weight_decay", "optimizer", "loss", "scale_target")})
+    given = [name for name in ("max_epochs", "batch_size", "lr")
+             if context.get(name) is not None]
+    origin = "its defaults" + (f" but {', '.join(given)}" if given else "")
+    text = ", ".join(f"{name}={value!r}" for name, value in shown.items())
+    return (f"neural rows DIRRegressor with {origin} ({text}; a row's own loss "
+            "replaces the default) on standardised features")
+
+
 def _task(args):
     dataset, methods, seed, context, gaps, inner_cv = args
     spec = load_dataset(dataset)
@@ -134,10 +154,14 @@ def main(argv=None):
     parser.add_argument("--datasets", default="abalone,concrete,bikeshare,agedb")
     parser.add_argument("--methods", default="all")
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--min-steps", type=int, default=1500,
-                        help="small training sets get more epochs, up to this many "
-                        "optimiser steps")
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="largest number of training epochs of the neural rows; "
+                        "default: DIRRegressor's")
+    parser.add_argument("--batch-size", type=int, default=None,
+                        help="batch size of the neural rows; default: DIRRegressor's")
+    parser.add_argument("--lr", type=float, default=None,
+                        help="learning rate of the neural rows; default: "
+                        "DIRRegressor's")
     parser.add_argument("--jobs", type=int, default=1,
                         help="parallel processes, one (dataset, seed) each")
     parser.add_argument("--inner-cv", type=int, default=3,
@@ -149,15 +173,14 @@ def main(argv=None):
     args = parser.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
     seeds = list(range(args.seeds))
-    context = {"max_epochs": args.epochs, "min_steps": args.min_steps}
+    context = {"max_epochs": args.epochs, "batch_size": args.batch_size,
+               "lr": args.lr}
     start = time.perf_counter()
     header = (f"Run {datetime.date.today().isoformat()} on {machine()}. "
               "Command: `"
               f"{' '.join(['python benchmarks/run_dir.py', *(argv or sys.argv[1:])])}`"
-              f"; tabular rows use HistGradientBoostingRegressor(max_iter=100), neural "
-              f"rows DIRRegressor (one hidden layer of 100, {args.epochs} epochs or "
-              f"enough for {args.min_steps} steps, batch 128, Adam 1e-3, L1 loss "
-              "unless stated) on standardised features and target.\n")
+              "; tabular rows use HistGradientBoostingRegressor(max_iter=100), "
+              f"{neural_settings(context)}.\n")
     datasets = [d.strip() for d in args.datasets.split(",") if d.strip()]
     results = run(datasets, args.methods, seeds, context, None, args.jobs,
                   args.inner_cv)

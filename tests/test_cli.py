@@ -88,7 +88,8 @@ def test_select_methods_groups():
     quick = {m.key for m in select_methods("quick")}
     assert quick == {k for k, m in METHODS.items() if m.quick}
     assert {"vanilla", "smoter", "smogn", "inverse", "inverse-lds", "sqrt-inv",
-            "sqrt-inv-lds", "nn-vanilla", "nn-sqrt-inv-lds"} <= quick
+            "sqrt-inv-lds", "nn-vanilla", "nn-sqrt-inv-lds", "alpha-0.25-lds",
+            "smogn-10", "smoter-10", "nn-alpha-0.25-lds"} <= quick
     assert not {"smoter-phi", "smogn-phi"} & quick
     both = [m.key for m in select_methods("tabular, neural")]
     assert both == list(METHODS)  # table order, no duplicates
@@ -119,7 +120,9 @@ def test_select_methods_groups():
         (["--methods", ","], "--methods is empty"),
         (["--seeds", "two"], "--seeds"),
         (["--seeds", "0"], "at least 1"),
-        (["--epochs", "0"], "--epochs"),
+        (["--epochs", "0"], "--epochs must be at least 1"),
+        (["--batch-size", "0"], "--batch-size must be at least 1"),
+        (["--lr", "0"], "--lr must be positive"),
         (["--per-bin", "0"], "--per-bin"),
         (["--gaps", "5"], "LOW:HIGH"),
         (["--gaps", "9:3"], "empty"),
@@ -265,11 +268,22 @@ def test_no_runnable_method_is_an_error(monkeypatch, capsys):
     assert status == 2 and "no method could run" in err and err.count("\n") == 1
 
 
-def test_plots_are_written(tmp_path, capsys):
+def test_plots_are_written(tmp_path, capsys, monkeypatch):
     pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    saved = {}
+    original = Figure.savefig
+
+    def record(fig, path, **kwargs):
+        saved[os.path.basename(str(path))] = fig
+        return original(fig, path, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", record)
     status, out, err = _run(
         ["--dataset", "concrete", "--methods", "vanilla,sqrt-inv-lds,smoter",
-         "--seeds", "1", "--model", "ridge", "--plot", "--out", str(tmp_path), "-q"],
+         "--seeds", "1", "--model", "ridge", "--plot", "--out", str(tmp_path), "-q",
+         "--gaps", "40:50,75:"],
         capsys,
     )
     assert status == 0, err
@@ -277,6 +291,36 @@ def test_plots_are_written(tmp_path, capsys):
                  "resampling.png"):
         with open(tmp_path / name, "rb") as handle:
             assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
+    # --gaps reaches the error-by-target plot: one band per removed range.
+    ax = saved["error_by_target.png"].axes[0]
+    bands = [p for p in ax.patches if p.get_gid() == "skdir-gap"]
+    assert [b.get_x() for b in bands] == pytest.approx([40, 75])
+    assert bands[0].get_width() == pytest.approx(10)
+
+
+def test_error_plot_without_a_selected_row_names_its_choice(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    from skdir.cli import run_benchmark, write_plots
+
+    saved = {}
+    monkeypatch.setattr(Figure, "savefig",
+                        lambda fig, path, **kw: saved.setdefault(
+                            os.path.basename(str(path)), fig))
+    spec = load_dataset("concrete")
+    records, _, outcomes = run_benchmark(
+        spec, select_methods("vanilla,inverse,sqrt-inv"), [0],
+        context={"model": "ridge"}, progress=None, keep_predictions=True, inner_cv=0)
+    write_plots(tmp_path, spec, summarize(records), outcomes)
+    few = {r["label"]: r["value"] for r in records
+           if r["shot"] == "few" and r["metric"] == "mae" and r["label"] != "Vanilla"}
+    lowest = min(few, key=few.get)
+    legend = [t.get_text() for t in
+              saved["error_by_target.png"].axes[0].get_legend().get_texts()]
+    lines = [t for t in legend if "(tabular" in t]
+    assert lines == ["Vanilla (tabular)",
+                     f"{lowest} (tabular; lowest few-shot test MAE)"]
 
 
 def test_plot_without_matplotlib_is_a_one_line_error(monkeypatch, capsys):
@@ -391,8 +435,7 @@ def _inner_scores_by_hand(spec, method, seed, n_folds):
                                   random_state=seed).split(X, y)
     mae, bmae = [], []
     for train, test in folds:
-        ctx = Context(label_space=space, random_state=seed, model="ridge",
-                      n_samples=train.size)
+        ctx = Context(label_space=space, random_state=seed, model="ridge")
         model = method.build(ctx).fit(X[train], y[train])
         err = np.abs(model.predict(X[test]) - y[test])
         bins = space.transform(y[test])
@@ -602,7 +645,7 @@ def test_bundled_label_spaces():
     expected = {"abalone": (1, 100, 20), "concrete": (5, 80, 20),
                 "bikeshare": (25, 300, 50), "diamonds": (500, 1000, 100),
                 "agedb": (1, 100, 20), "agedb-small": (1, 25, 5),
-                "synthetic": (2, 100, 20)}
+                "synthetic": (2, 100, 20), "synthetic-multimodal": (2, 150, 30)}
     assert set(DATASETS) == set(expected)
     for name, (width, many, few) in expected.items():
         space = load_dataset(name).label_space
@@ -676,7 +719,7 @@ def test_run_benchmark_shares_one_label_space_per_seed(label_space, width):
     def build(ctx):
         from sklearn.dummy import DummyRegressor
 
-        seen.append((ctx.random_state, ctx.label_space, ctx.n_samples))
+        seen.append((ctx.random_state, ctx.label_space))
         return DummyRegressor()
 
     methods = [skdir.cli.Method(key, key, "tabular", build) for key in ("a", "b")]
@@ -685,23 +728,98 @@ def test_run_benchmark_shares_one_label_space_per_seed(label_space, width):
                                                inner_cv=0)
     assert skipped == {} and len(seen) == 4
     for seed in (0, 1):
-        spaces = [space for s, space, _ in seen if s == seed]
+        spaces = [space for s, space in seen if s == seed]
         assert spaces[0] is spaces[1]
         _, y_train, _, _ = spec.split(seed)
         np.testing.assert_array_equal(
             spaces[0].counts_, LabelSpace(bin_width=width).fit(y_train).counts_)
         assert spaces[0] is not spec.label_space
-        assert {n for s, _, n in seen if s == seed} == {y_train.size}
     assert seen[0][1] is not seen[2][1]
 
 
-def test_context_epochs_reach_min_steps():
-    ctx = Context(label_space=None, max_epochs=20, min_steps=600, batch_size=128,
-                  n_samples=1000)
-    # 1000 samples are 8 batches: 600 steps need 75 epochs.
-    assert ctx.epochs() == 75
-    assert Context(label_space=None, max_epochs=100, n_samples=1000).epochs() == 100
-    assert Context(label_space=None, max_epochs=20).epochs() == 20
+def test_neural_rows_keep_the_regressors_defaults():
+    nn = pytest.importorskip("skdir.nn")
+    space = LabelSpace(bin_width=1).fit(np.arange(10.0))
+    defaults = nn.DIRRegressor().get_params()
+    set_by_row = {"nn-vanilla": {}, "nn-focal-r": {"loss": "focal_l1"},
+                  "nn-alpha-0.25-lds": {"reweight": 0.25, "lds": True},
+                  "nn-sqrt-inv-lds-fds": {"reweight": "sqrt_inv", "lds": True,
+                                          "fds": True}}
+    for key, own in set_by_row.items():
+        ctx = Context(label_space=space, random_state=7, device="cpu")
+        params = METHODS[key].build(ctx).steps[-1][1].get_params()
+        expected = {**defaults, "random_state": 7, "label_space": space, **own}
+        assert {k: params[k] for k in expected} == expected, key
+    # Given settings override the defaults; the row's own options stay.
+    ctx = Context(label_space=space, max_epochs=5, batch_size=32, lr=0.01)
+    params = METHODS["nn-focal-r"].build(ctx).steps[-1][1].get_params()
+    assert (params["max_epochs"], params["batch_size"], params["lr"]) == (5, 32, 0.01)
+    assert params["loss"] == "focal_l1"
+    assert params["weight_decay"] == defaults["weight_decay"]
+    assert params["early_stopping"] == defaults["early_stopping"]
+    # The command line passes its flags through, None when not given.
+    args = parse_args([])
+    assert (args.epochs, args.batch_size, args.lr) == (None, None, None)
+    args = parse_args(["--epochs", "5", "--batch-size", "32", "--lr", "0.01"])
+    assert (args.epochs, args.batch_size, args.lr) == (5, 32, 0.01)
+
+
+def test_the_notes_state_the_neural_settings(capsys):
+    nn = pytest.importorskip("skdir.nn")
+    argv = ["--dataset", "concrete", "--methods", "nn-vanilla", "--seeds", "1",
+            "--inner-cv", "0", "-q"]
+    status, out, err = _run(argv + ["--epochs", "3", "--lr", "0.01"], capsys)
+    assert status == 0, err
+    batch = nn.DIRRegressor().batch_size
+    assert ("DIRRegressor's defaults but --epochs, --lr (max_epochs=3, "
+            f"batch_size={batch!r}, lr=0.01,") in out
+    status, out, err = _run(argv + ["--epochs", "2"], capsys)
+    assert status == 0, err
+    defaults = nn.DIRRegressor()
+    assert ("DIRRegressor's defaults but --epochs (max_epochs=2, "
+            f"batch_size={defaults.batch_size!r}, lr={defaults.lr!r}, "
+            f"early_stopping={defaults.early_stopping!r}, "
+            f"weight_decay={defaults.weight_decay!r}, loss={defaults.loss!r};") in out
+
+
+def test_mild_rows_build_their_strength():
+    pytest.importorskip("imblearn")
+    space = LabelSpace(bin_width=1).fit(np.arange(10.0))
+    ctx = Context(label_space=space, random_state=3)
+    weighter = METHODS["alpha-0.25-lds"].build(ctx).weighter
+    assert (weighter.reweight, weighter.lds) == (0.25, True)
+    assert weighter.label_space is space
+    for key, name in (("smogn-10", "SMOGN"), ("smoter-10", "SMOTER")):
+        sampler = METHODS[key].build(ctx).steps[0][1]
+        assert type(sampler).__name__ == name
+        assert sampler.sampling_strategy == 0.1 and sampler.relevance == "lds"
+        assert sampler.label_space is space and sampler.random_state == 3
+        plain = METHODS[key[:-3]].build(ctx).steps[0][1]
+        assert plain.sampling_strategy == "balance"
+    assert METHODS["alpha-0.25-lds"].label == METHODS["nn-alpha-0.25-lds"].label
+
+
+def test_multimodal_dataset_has_its_rare_ranges_where_documented():
+    spec = load_dataset("synthetic-multimodal")
+    X_train, y_train, X_test, y_test = spec.split(0)
+    assert X_train.shape[0] + X_test.shape[0] == 6000
+    space = spec.make_label_space().fit(y_train)
+    shot = dict(zip(np.round(space.centers_), space.shot_of(space.centers_)))
+    # The modes at 20 and 50 are many-shot, the one at 80 medium-shot; the
+    # troughs between them and both tails are few-shot.
+    assert shot[21] == shot[51] == "many" and shot[81] == "medium"
+    assert shot[35] == shot[67] == "few"
+    assert shot[min(shot)] == shot[max(shot)] == "few"
+    # By the mixture's own density: the few-shot bins are the least likely.
+    from scipy import stats
+
+    density = (0.6 * stats.norm(20, 4).pdf(space.centers_)
+               + 0.3 * stats.norm(50, 6).pdf(space.centers_)
+               + 0.1 * stats.norm(80, 5).pdf(space.centers_))
+    few = space.shot_of(space.centers_) == "few"
+    assert density[few].max() < density[~few].min() * 1.5
+    # The balanced test set covers the few-shot ranges.
+    assert np.sum(space.shot_of(y_test) == "few") >= 50
 
 
 def test_samplers_get_a_label_space_only_with_lds():

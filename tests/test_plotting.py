@@ -476,9 +476,11 @@ def test_command_line_figures(monkeypatch, tmp_path):
     spec = load_dataset("concrete")
     gaps = np.array([[20.0, 30.0], [70.0, np.inf]])
     records, _, outcomes = run_benchmark(
-        spec, select_methods("vanilla,sqinv-lds,inv-lds,smoter-lds"), seeds=[0],
-        context={"model": "ridge"}, gaps=gaps, progress=None, keep_predictions=True)
-    paths = write_plots(tmp_path, spec, summarize(records), outcomes, gaps=gaps)
+        spec, select_methods("vanilla,sqrt-inv-lds,inverse-lds,smoter"), seeds=[0],
+        context={"model": "ridge"}, gaps=gaps, progress=None, keep_predictions=True,
+        max_loss=10.0)
+    summary = summarize(records)
+    paths = write_plots(tmp_path, spec, summary, outcomes, gaps=gaps)
     assert sorted(saved) == sorted(p.rsplit("/", 1)[-1] for p in paths)
     for name, fig in saved.items():
         for ax in fig.axes:
@@ -490,8 +492,25 @@ def test_command_line_figures(monkeypatch, tmp_path):
     np.testing.assert_allclose(
         [(b.get_x(), b.get_x() + b.get_width()) for b in bands],
         [(20, 30), (70, max(y_test.max(), outcomes[0].y_train.max()))])
-    assert "no training data (gap)" in [
-        t.get_text() for t in ax.get_legend().get_texts()]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "no training data (gap)" in legend
+    # Vanilla and the row chosen on inner folds (not on the test set), drawn
+    # with that row's own test predictions.
+    chosen = {r["chosen_label"] for r in records if r["method"] == "selected"}
+    assert len(chosen) == 1
+    chosen = chosen.pop()
+    assert chosen != "Vanilla"  # max_loss=10 lets a weighted row win here
+    name = f"Selected (inner CV): {chosen} (tabular)"
+    assert {"Vanilla (tabular)", name} <= set(legend)
+    assert not {label for label in legend if "few-shot test MAE" in label}
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    own = next(o for o in outcomes if o.method.label == chosen)
+    # The line is the chosen row's own error by target.
+    alone = plot_error_by_target(y_test, own.y_pred, y_train=own.y_train,
+                                 label_space=spec.make_label_space())
+    np.testing.assert_allclose(lines[name].get_ydata(),
+                               alone.get_lines()[0].get_ydata())
     bars = saved["shot_mae.png"].axes[0]
     assert [t.get_text() for t in bars.get_legend().get_texts()] == [
-        "Vanilla", "SMOTER + LDS", "INV + LDS", "SQINV + LDS"]
+        "Selected (inner CV)", "Vanilla", "SMOTER", "INVERSE + LDS",
+        "SQRT_INV + LDS"]

@@ -1,6 +1,5 @@
 """Running the DIR benchmark: the fit/evaluate loop and the summary over seeds."""
 
-import dataclasses
 import time
 import warnings
 from dataclasses import dataclass
@@ -123,8 +122,7 @@ def _inner_scores(method, ctx, X, y, folds, space):
     few = space.shot_of(y) == "few"
     mae, bmae, mae_few = [], [], []
     for train, test in folds:
-        fold_ctx = dataclasses.replace(ctx, n_samples=train.size)
-        y_pred = _fit_predict(method, fold_ctx, X[train], y[train], X[test])
+        y_pred = _fit_predict(method, ctx, X[train], y[train], X[test])
         err = np.abs(y_pred - y[test])
         mae.append(err.mean())
         bmae.append(balanced_mean_absolute_error(y[test], y_pred, label_space=space))
@@ -206,9 +204,10 @@ def run_benchmark(spec, methods, seeds, *, context=None, gaps=None, progress=pri
     seeds : list of int
         Seeds of the splits and the estimators.
     context : dict, default=None
-        Fields of :class:`Context` other than ``label_space``,
-        ``random_state`` and ``n_samples`` (``model``, ``max_epochs``,
-        ``min_steps``, ``batch_size``, ``lr``, ``device``).
+        Fields of :class:`Context` other than ``label_space`` and
+        ``random_state``: ``model``, ``max_epochs``, ``batch_size``, ``lr``
+        and ``device``. ``max_epochs``, ``batch_size`` and ``lr`` left out
+        (or None) keep :class:`~skdir.nn.DIRRegressor`'s defaults.
     gaps : ndarray of shape (n_gaps, 2), default=None
         Target ranges ``[low, high)`` removed from the training sets
         (zero-shot regions); adds the ``interp`` and ``extrap`` columns.
@@ -298,8 +297,7 @@ def run_benchmark(spec, methods, seeds, *, context=None, gaps=None, progress=pri
         X_tr, y_tr = np.asarray(X_tr, dtype=float), np.asarray(y_tr, dtype=float)
         y_te = np.asarray(y_te, dtype=float)
         space = spec.make_label_space().fit(y_tr)
-        ctx = Context(label_space=space, random_state=seed, n_samples=y_tr.size,
-                      **context)
+        ctx = Context(label_space=space, random_state=seed, **context)
         fitted = {}  # key -> (records of the seed, fit seconds)
         for method in runnable:
             step += 1

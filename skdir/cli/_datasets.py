@@ -163,6 +163,13 @@ def _synthetic():
                                       noise=1.0, random_state=0)
 
 
+def _synthetic_multimodal():
+    from skdir.datasets import make_imbalanced_regression
+
+    return make_imbalanced_regression(6000, 10, label_distribution="multimodal",
+                                      noise=1.0, random_state=0)
+
+
 #: The bundled benchmark datasets by name (see :class:`DatasetSpec`).
 DATASETS = {
     "abalone": DatasetSpec(
@@ -196,6 +203,15 @@ DATASETS = {
         "samples",
         LabelSpace(bin_width=2, many_threshold=100, few_threshold=20),
         per_bin=30, loader=_synthetic),
+    # Modes at 20, 50 and 80 (standard deviations 4, 6 and 5) hold 60 %,
+    # 30 % and 10 % of the samples: with bins of 2 the troughs near 35 and
+    # 65 and both tails are few-shot, the third mode medium-shot.
+    "synthetic-multimodal": DatasetSpec(
+        "synthetic-multimodal", "make_imbalanced_regression, multimodal target, "
+        "6,000 samples: modes at 20, 50, 80 (60/30/10 %), few-shot troughs near "
+        "35 and 65 and tails",
+        LabelSpace(bin_width=2, many_threshold=150, few_threshold=30),
+        per_bin=30, loader=_synthetic_multimodal),
 }
 
 

@@ -79,9 +79,8 @@ def _build_parser():
         "family, select a method on inner folds of the training set.",
         epilog=_BENCH_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     bench.add_argument("--dataset", default="abalone",
-                       help="bundled dataset (abalone, concrete, bikeshare, diamonds, "
-                       "agedb, agedb-small, synthetic) or a path to a CSV file; "
-                       "default: abalone")
+                       help=f"bundled dataset ({', '.join(DATASETS)}) or a path to "
+                       "a CSV file; default: abalone")
     bench.add_argument("--target", help="target column of a CSV dataset")
     bench.add_argument("--methods", default="quick",
                        help="comma-separated methods and groups; default: quick")
@@ -101,12 +100,14 @@ def _build_parser():
     bench.add_argument("--inner-cv", type=int, default=3,
                        help="inner cross-validation folds of the selected row "
                        "(0: no selected row); default: 3")
-    bench.add_argument("--epochs", type=int, default=20,
-                       help="training epochs of the neural rows; default: 20")
-    bench.add_argument("--batch-size", type=int, default=128,
-                       help="batch size of the neural rows; default: 128")
-    bench.add_argument("--lr", type=float, default=1e-3,
-                       help="learning rate of the neural rows; default: 0.001")
+    bench.add_argument("--epochs", type=int, default=None,
+                       help="largest number of training epochs of the neural rows; "
+                       "default: DIRRegressor's")
+    bench.add_argument("--batch-size", type=int, default=None,
+                       help="batch size of the neural rows; default: DIRRegressor's")
+    bench.add_argument("--lr", type=float, default=None,
+                       help="learning rate of the neural rows; default: "
+                       "DIRRegressor's")
     bench.add_argument("--device", default="cpu",
                        help="torch device of the neural rows; default: cpu")
     bench.add_argument("--bin-width", type=float, help="width of the target bins")
@@ -179,8 +180,9 @@ def _parse_gaps(text):
 
 
 def _list_datasets(out):
+    width = max(len(name) for name in DATASETS) + 1
     for name, spec in DATASETS.items():
-        print(f"{name:<12} {spec.description}", file=out)
+        print(f"{name:<{width}} {spec.description}", file=out)
     print("or a path to a CSV file, with --target COLUMN", file=out)
     return 0
 
@@ -258,9 +260,9 @@ def _run_benchmark(args, out):
     seeds = _parse_seeds(args.seeds)
     gaps = _parse_gaps(args.gaps)
     for name in ("epochs", "batch_size"):
-        if getattr(args, name) < 1:
+        if getattr(args, name) is not None and getattr(args, name) < 1:
             raise _Error(f"--{name.replace('_', '-')} must be at least 1")
-    if not args.lr > 0:
+    if args.lr is not None and not args.lr > 0:
         raise _Error("--lr must be positive")
     if args.inner_cv < 0 or args.inner_cv == 1:
         raise _Error("--inner-cv must be 0 (no selection) or at least 2")
@@ -304,6 +306,8 @@ def _run_benchmark(args, out):
     print(format_terminal(summary), file=out)
     notes = [f"{spec.name}: {spec.description}. Seeds {', '.join(map(str, seeds))}; "
              f"mean ± std over seeds; lower is better; total {elapsed:.0f} s."]
+    if any(rec["family"] == "neural" for rec in records):
+        notes.append(_neural_note(args))
     notes += [f"Skipped {key}: {reason}." for key, reason in skipped.items()]
     print("", file=out)
     for note in notes:
@@ -312,11 +316,31 @@ def _run_benchmark(args, out):
         folder = args.out or "skdir-results"
         try:
             os.makedirs(folder, exist_ok=True)
-            _write_outputs(folder, spec, records, summary, notes, args.plot, outcomes)
+            _write_outputs(folder, spec, records, summary, notes, args.plot, outcomes,
+                           gaps)
         except OSError as exc:
             raise _Error(f"cannot write to {folder}: {exc.strerror or exc}") from None
         print(f"results written to {folder}/", file=out)
     return 0
+
+
+def _neural_note(args):
+    """The training settings of the neural rows, for the notes."""
+    from skdir.nn import DIRRegressor
+
+    params = DIRRegressor().get_params()
+    given = {"max_epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr}
+    shown = {name: params[name] if value is None else value
+             for name, value in given.items()}
+    shown.update({name: params[name] for name in
+                  ("early_stopping", "weight_decay", "loss")})
+    text = ", ".join(f"{name}={value!r}" for name, value in shown.items())
+    changed = [f"--{name.replace('_', '-')}".replace("max-", "")
+               for name, value in given.items() if value is not None]
+    origin = ("DIRRegressor's defaults" if not changed else
+              "DIRRegressor's defaults but " + ", ".join(changed))
+    return (f"Neural rows: skdir.nn.DIRRegressor on standardised features, {origin} "
+            f"({text}; a row's own loss replaces the default).")
 
 
 def _override_label_space(spec, args):
@@ -335,13 +359,13 @@ def _override_label_space(spec, args):
     return dataclasses.replace(spec, label_space=space)
 
 
-def _write_outputs(folder, spec, records, summary, notes, plot, outcomes):
+def _write_outputs(folder, spec, records, summary, notes, plot, outcomes, gaps):
     with open(os.path.join(folder, "results.md"), "w", encoding="utf-8") as handle:
         handle.write(format_markdown(summary, title=spec.name, notes=notes))
     write_csv(records, os.path.join(folder, "results.csv"))
     write_summary_csv(summary, os.path.join(folder, "summary.csv"), dataset=spec.name)
     if plot:
-        write_plots(folder, spec, summary, outcomes)
+        write_plots(folder, spec, summary, outcomes, gaps=gaps)
 
 
 _COMMANDS = ("benchmark", "datasets", "methods")
@@ -423,8 +447,8 @@ def main(argv=None, *, out=None):
     >>> buffer = io.StringIO()
     >>> main(["datasets"], out=buffer)
     0
-    >>> print(buffer.getvalue().splitlines()[1])
-    concrete     compressive strength of 1,030 concrete samples (bundled, UCI)
+    >>> buffer.getvalue().splitlines()[1].split(maxsplit=1)
+    ['concrete', 'compressive strength of 1,030 concrete samples (bundled, UCI)']
     >>> main(["benchmark", "--dataset", "concrete", "--methods", "vanilla",
     ...       "--model", "ridge", "--seeds", "1", "--quiet"], out=buffer)
     0

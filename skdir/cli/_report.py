@@ -27,10 +27,15 @@ _GLOSSARY = (
     (_SAMPLERS, "SMOTER, SMOGN, RandomOverSampler, RandomUnderSampler, "
      "GaussianNoise, WERCS: that sampler of skdir.resampling before the model, "
      "with its default relevance (LDS rarity on the label space); \"(phi)\": "
-     "with the box-plot relevance phi instead."),
+     "with the box-plot relevance phi instead; \"(10 %)\": a mild strength, "
+     "sampling_strategy=0.1 (the rare ranges resampled to a tenth of the rows, "
+     "never fewer than they had, instead of an equal share per range)."),
     (("INVERSE", "SQRT_INV"), "INVERSE, SQRT_INV: sample weights 1 / count or "
      "1 / sqrt(count) of the target's bin (LDSWeighter reweight=\"inverse\" or "
      "\"sqrt_inv\")."),
+    (("α=",), "α=0.25: sample weights 1 / count^0.25 of the target's bin "
+     "(LDSWeighter reweight=0.25), milder than SQRT_INV (α=0.5) and INVERSE "
+     "(α=1)."),
     (("+ LDS",), "+ LDS: the counts smoothed by label distribution smoothing (on "
      "the Focal-R and RRT rows: SQRT_INV weights of the smoothed counts)."),
     (("+ FDS",), "+ FDS: feature distribution smoothing."),
