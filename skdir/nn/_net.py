@@ -233,6 +233,12 @@ class DIRNet(NeuralNetRegressor):
         pred, features = y_pred if isinstance(y_pred, tuple) else (y_pred, None)
         y_true = to_tensor(y_true, device=self.device)
         weight = X.get("sample_weight") if isinstance(X, Mapping) else None
+        if not training:
+            # The validation loss that early stopping watches is unweighted:
+            # a few heavily weighted rare samples in a small held-out set make
+            # a weighted loss too noisy to stop on (reweighted networks then
+            # stopped after a handful of epochs, badly under-fitted).
+            weight = None
         if weight is not None:
             weight = to_tensor(weight, device=self.device)
         with _checked_weights():

@@ -195,9 +195,10 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         the stopping rule usually ends training sooner.
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the training data, stop when the
-        loss on it has not improved by more than ``tol`` (relative) for
-        ``n_iter_no_change`` epochs and restore the weights of the best
-        epoch. With False, training uses every sample, and stops when the
+        loss on it (without the density weights, which make a small
+        held-out set too noisy to stop on) has not improved by more than
+        ``tol`` (relative) for ``n_iter_no_change`` epochs and restore the
+        weights of the best epoch. With False, training uses every sample, and stops when the
         training loss has not improved by ``tol`` (relative) for
         ``n_iter_no_change`` epochs (or runs ``max_epochs`` epochs with
         ``n_iter_no_change=None``). See :ref:`dir_defaults` for how these

@@ -685,3 +685,26 @@ def test_cuda_fit_matches_cpu(data):
     np.testing.assert_allclose(gpu.predict(X), cpu.predict(X), rtol=1e-3, atol=1e-3)
     restored = pickle.loads(pickle.dumps(gpu))
     np.testing.assert_allclose(restored.predict(X), gpu.predict(X), rtol=1e-6)
+
+
+def test_validation_loss_for_early_stopping_is_unweighted():
+    import torch
+
+    from skdir.nn import DIRRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(80, 3)).astype(np.float32)
+    y = X[:, 0] + rng.exponential(size=80)
+    model = DIRRegressor(hidden_layer_sizes=(4,), max_epochs=2, early_stopping=False,
+                         n_iter_no_change=None, random_state=0).fit(X, y)
+    pred = torch.tensor([[0.0], [1.0], [3.0]])
+    target = torch.tensor([[1.0], [1.0], [1.0]])
+    weight = torch.tensor([10.0, 1.0, 0.1])
+    net = model.net_
+    weighted = net.get_loss(pred, target, X={"sample_weight": weight}, training=True)
+    valid = net.get_loss(pred, target, X={"sample_weight": weight}, training=False)
+    plain = net.get_loss(pred, target, X={}, training=False)
+    # MSE by hand: errors 1, 0, 2.
+    assert float(plain) == pytest.approx((1 + 0 + 4) / 3)
+    assert float(valid) == pytest.approx(float(plain))
+    assert float(weighted) == pytest.approx((10 * 1 + 0 + 0.1 * 4) / 3)
