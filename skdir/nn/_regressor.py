@@ -31,6 +31,7 @@ from .losses import (
     GAILoss,
     _bni_from_space,
     _is_auto,
+    _loss_name,
     _noise_sigma,
     bin_noise_sigma,
     make_loss,
@@ -83,7 +84,7 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
       optionally LDS-smoothed), multiplied into the loss;
     - ``fds``: feature distribution smoothing of the encoder features;
     - ``loss``: MSE, L1, Huber, Focal-R, log-cosh, sMAPE or Balanced MSE
-      (GAI, BMC, BNI), or any callable;
+      (GAI, BMC, BNI; ``"bmse"`` is GAI), or any callable;
     - ``ranksim``: the RankSim regulariser;
     - ``rrt``: two-stage training; the first stage ignores ``reweight`` /
       ``lds``, the second freezes the encoder (batch-norm statistics too),
@@ -127,14 +128,16 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         Batch normalisation in the default MLP.
     loss : str, callable or torch.nn.Module, default="mse"
         One of ``"mse", "l1", "huber", "focal_l1", "focal_mse", "logcosh",
-        "smape", "gai", "bmc", "bni"``, or ``fn(y_pred, y_true)`` returning
-        per-sample losses (see :func:`skdir.nn.losses.make_loss`); a module
-        is deep-copied in ``fit``. ``"smape"``, a relative error, needs
+        "smape", "gai", "bmc", "bni", "bmse"``, or ``fn(y_pred, y_true)``
+        returning per-sample losses (see :func:`skdir.nn.losses.make_loss`);
+        a module is deep-copied in ``fit``. ``"bmse"`` is an alias of
+        ``"gai"``, Balanced MSE in the default implementation of the
+        reference code. ``"smape"``, a relative error, needs
         ``scale_target=False`` (centring the target would change it).
     loss_params : dict, default=None
         Options of the named loss (``beta``, ``gamma``, ``n_components``,
         ``lds``, ...). For the Balanced MSE losses (``"gai"``, ``"bmc"``,
-        ``"bni"``):
+        ``"bni"``, ``"bmse"``):
 
         - ``init_noise_sigma`` (default ``"auto"``): the initial noise scale
           in the units of ``y``; ``"auto"`` is the width of one bin of
@@ -149,8 +152,9 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
     noise_sigma_lr : float, default=None
         Learning rate of the Balanced MSE noise scale, which is learned
         jointly with the network; None means 1e-2 (the reference's) for
-        ``"gai"``, ``"bmc"`` and ``"bni"``; 0 leaves it at its initial
-        value. Only for those losses, and not with ``fix_noise_sigma``.
+        ``"gai"``, ``"bmc"``, ``"bni"`` and ``"bmse"``; 0 leaves it at its
+        initial value. Only for those losses, and not with
+        ``fix_noise_sigma``.
     reweight : {"none", "inverse", "sqrt_inv"} or float, default="none"
         Weight samples by the inverse (square-root) label density; a float
         ``alpha >= 0`` is the strength of the reweighting (weights follow
@@ -426,8 +430,8 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
                 raise ValueError(
                     f"noise_sigma_lr={self.noise_sigma_lr!r} has no effect with "
                     f"loss={self.loss!r}; it is the learning rate of the noise "
-                    "scale of the Balanced MSE losses 'gai', 'bmc' and 'bni'. "
-                    "Leave it None."
+                    "scale of the Balanced MSE losses 'gai', 'bmc', 'bni' and "
+                    "'bmse'. Leave it None."
                 )
             if loss_params.get("fix_noise_sigma") is True:
                 raise ValueError(
@@ -546,6 +550,7 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
             return make_loss(loss, **loss_params)
         if loss not in BALANCED:
             return make_loss(loss, **loss_params)
+        loss = _loss_name(loss)
         params = dict(loss_params)
         init = params.pop("init_noise_sigma", "auto")
         if loss == "bni":

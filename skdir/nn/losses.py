@@ -19,7 +19,8 @@ the per-batch check while it trains.
 - :class:`FocalL1Loss`, :class:`FocalMSELoss` (Focal-R);
 - Balanced MSE (Ren et al., CVPR 2022) with a learnable (or fixed) noise
   scale: :class:`GAILoss`, :class:`BMCLoss`, :class:`BNILoss`;
-- :func:`make_loss` builds any of them by name;
+- :func:`make_loss` builds any of them by name (``"bmse"`` is Balanced MSE
+  in its default implementation, GAI, as in the reference code);
 - :func:`bin_noise_sigma`, the noise scale ``init_noise_sigma="auto"``
   stands for: the width of one bin of a :class:`~skdir.LabelSpace`.
 """
@@ -802,11 +803,21 @@ _SIMPLE = {
     "smape": SMAPELoss,
 }
 
-#: Names understood by :func:`make_loss`.
-LOSSES = (*_SIMPLE, "gai", "bmc", "bni")
+#: Names understood by :func:`make_loss`; ``"bmse"`` is Balanced MSE in its
+#: default implementation, ``"gai"``.
+LOSSES = (*_SIMPLE, "gai", "bmc", "bni", "bmse")
 
 #: Balanced MSE losses, whose noise scale has its own learning rate.
-BALANCED = ("gai", "bmc", "bni")
+BALANCED = ("gai", "bmc", "bni", "bmse")
+
+# Alias -> implementation. "bmse" is GAI, the default implementation of the
+# reference code of Ren et al. (2022) (its ``--imp``).
+_ALIASES = {"bmse": "gai"}
+
+
+def _loss_name(loss):
+    """The implementation a loss name stands for (an alias resolved)."""
+    return _ALIASES.get(loss, loss)
 
 
 def make_loss(loss="mse", y=None, *, label_space=None, random_state=None, **params):
@@ -817,18 +828,20 @@ def make_loss(loss="mse", y=None, *, label_space=None, random_state=None, **para
     loss : str, callable or torch.nn.Module, default="mse"
         One of :data:`LOSSES`, an instance of a loss in this module (used as
         is), or a callable ``fn(y_pred, y_true)`` wrapped in
-        :class:`CallableLoss`.
+        :class:`CallableLoss`. ``"bmse"`` is an alias of ``"gai"``: Balanced
+        MSE in the default implementation of the reference code
+        (:class:`GAILoss`); ``"bmc"`` and ``"bni"`` are the other two.
     y : array-like of shape (n_samples,), default=None
-        Training targets; required by ``"gai"`` (its mixture is fitted on
-        them), and by ``"bni"`` and ``init_noise_sigma="auto"`` unless
-        ``label_space`` is fitted.
+        Training targets; required by ``"gai"`` / ``"bmse"`` (its mixture is
+        fitted on them), and by ``"bni"`` and ``init_noise_sigma="auto"``
+        unless ``label_space`` is fitted.
     label_space : LabelSpace, default=None
         The label space of ``"bni"`` (its bins, counts and smoothing) and of
         ``init_noise_sigma="auto"`` (one of its bins). A fitted one is used
         as it is; an unfitted one (None means ``LabelSpace()``) is fitted on
         ``y``. Giving one to a loss that does not use it is an error.
     random_state : int, RandomState or None, default=None
-        Seeds the mixture of ``"gai"``.
+        Seeds the mixture of ``"gai"`` / ``"bmse"``.
     **params
         Passed to the loss's constructor (``beta``, ``gamma``,
         ``init_noise_sigma``, ``fix_noise_sigma``, ``n_components``, ``lds``,
@@ -851,14 +864,17 @@ def make_loss(loss="mse", y=None, *, label_space=None, random_state=None, **para
     >>> make_loss("bmc", label_space=space, init_noise_sigma="auto").noise_sigma
     Parameter containing:
     tensor(0.5000, requires_grad=True)
+    >>> type(make_loss("bmse", [0.0, 1.2, 3.9], n_components=2)).__name__
+    'GAILoss'
     """
     if isinstance(loss, str):
         if loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES} or a callable, got {loss!r}.")
+        given, loss = loss, _loss_name(loss)
         auto = loss in BALANCED and _is_auto(params.get("init_noise_sigma"))
         if label_space is not None and not (auto or loss == "bni"):
             raise ValueError(
-                f"label_space has no effect with loss={loss!r}"
+                f"label_space has no effect with loss={given!r}"
                 + (" unless init_noise_sigma='auto'" if loss in BALANCED else "")
                 + "; leave it None."
             )
@@ -867,7 +883,7 @@ def make_loss(loss="mse", y=None, *, label_space=None, random_state=None, **para
             if not is_fitted_space(label_space):
                 if y is None:
                     raise ValueError(
-                        f"loss={loss!r} needs a fitted label_space or the training "
+                        f"loss={given!r} needs a fitted label_space or the training "
                         "targets y."
                     )
                 label_space = fit_label_space(label_space, check_target(y))
@@ -880,7 +896,7 @@ def make_loss(loss="mse", y=None, *, label_space=None, random_state=None, **para
         if loss == "bmc":
             return BMCLoss(**params)
         if y is None:
-            raise ValueError("loss='gai' needs the training targets y.")
+            raise ValueError(f"loss={given!r} needs the training targets y.")
         return GAILoss.from_targets(y, random_state=random_state, **params)
     if params or label_space is not None:
         names = sorted(params) + (["label_space"] if label_space is not None else [])

@@ -132,6 +132,60 @@ def test_gai_matches_formula():
     assert float(value.detach()) == pytest.approx((W * per).mean() * 2 * s, rel=1e-5)
 
 
+
+def test_bmse_is_an_alias_of_gai():
+    y = np.array([0.2, 0.4, 1.5, 3.9, 3.1, 3.0, 2.2, 0.9, 5.5, 6.0])
+    alias = losses.make_loss("bmse", y, n_components=3, init_noise_sigma=0.8,
+                             random_state=0)
+    gai = losses.make_loss("gai", y, n_components=3, init_noise_sigma=0.8,
+                           random_state=0)
+    assert type(alias) is losses.GAILoss
+    for name in ("gmm_means", "gmm_variances", "gmm_log_weights", "noise_sigma"):
+        torch.testing.assert_close(getattr(alias, name), getattr(gai, name), rtol=0, atol=0)
+    assert alias.gmm_means.numel() == 3
+    # The GAI formula on the alias's own mixture.
+    means, variances = alias.gmm_means.double().numpy(), alias.gmm_variances.double().numpy()
+    log_w, s = alias.gmm_log_weights.double().numpy(), 0.8**2
+    balance = (
+        log_w[None, :] - 0.5 * np.log(variances + s)[None, :]
+        - 0.5 * (P[:, None] - means[None, :]) ** 2 / (variances + s)[None, :]
+    )
+    per = (P - Y) ** 2 / (2 * s) + 0.5 * np.log(s) + logsumexp(balance, axis=1)
+    value = alias(_t(P).float(), _t(Y).float(), _t(W).float())
+    assert float(value.detach()) == pytest.approx((W * per).mean() * 2 * s, rel=1e-5)
+    # "auto" is one bin of the label space, as for "gai".
+    auto = losses.make_loss("bmse", y, label_space=LabelSpace(bin_width=0.5),
+                            init_noise_sigma="auto", n_components=2, random_state=0)
+    assert float(auto.noise_sigma.detach()) == 0.5
+    # Errors name the loss as given.
+    with pytest.raises(ValueError, match="loss='bmse' needs the training targets"):
+        losses.make_loss("bmse")
+    with pytest.raises(ValueError, match="no effect with loss='bmse' unless"):
+        losses.make_loss("bmse", y, label_space=LabelSpace())
+    assert "bmse" in losses.LOSSES and "bmse" in losses.BALANCED
+
+
+def test_dir_regressor_bmse_trains_as_gai():
+    from skdir.nn import DIRRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    y = X @ [1.0, -2.0, 0.5] + rng.exponential(2.0, size=60)
+    params = dict(hidden_layer_sizes=(8,), max_epochs=3, batch_size=32, random_state=0,
+                  early_stopping=False, n_iter_no_change=None,
+                  loss_params={"n_components": 2}, noise_sigma_lr=0.5)
+    alias = DIRRegressor(loss="bmse", **params).fit(X, y)
+    gai = DIRRegressor(loss="gai", **params).fit(X, y)
+    assert alias.loss == "bmse"  # the parameter is kept as given
+    assert type(alias.net_.criterion_) is losses.GAILoss
+    np.testing.assert_array_equal(alias.predict(X), gai.predict(X))
+    # The noise scale is learned with its own rate, from one bin ("auto").
+    assert [g["lr"] for g in alias.net_.optimizer_.param_groups] == [1e-3, 0.5]
+    sigma = float(alias.net_.criterion_.noise_sigma.detach())
+    assert sigma == float(gai.net_.criterion_.noise_sigma.detach())
+    assert sigma != pytest.approx(losses.bin_noise_sigma(alias.label_space_)
+                                  / alias.target_scale_)
+
 def test_bni_matches_formula_and_drops_empty_bins():
     centers, prob = np.array([-1.0, 0.0, 1.0, 4.0]), np.array([2.0, 0.0, 1.0, 1.0])
     loss = losses.BNILoss(centers, prob, init_noise_sigma=1.5)
