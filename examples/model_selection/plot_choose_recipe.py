@@ -102,7 +102,8 @@ print(f"\nchosen: {names[best]}")
 bound = -decision["threshold"]
 markers = "o*^sDvP<>X"
 fig, (left, right) = plt.subplots(
-    1, 2, figsize=(10, 4.5), gridspec_kw={"width_ratios": (1, 1.2)}
+    1, 2, figsize=(11, 5), gridspec_kw={"width_ratios": (1, 1.2)},
+    layout="constrained",
 )
 for i, name in enumerate(names):
     left.scatter(
@@ -117,7 +118,7 @@ left.axvline(bound, color="k", linestyle="--", linewidth=1)
 left.axvspan(bound, left.get_xlim()[1], color="0.88", zorder=0)
 left.set_xlabel("inner-fold MAE")
 left.set_ylabel("inner-fold balanced MAE")
-left.legend(fontsize=7, loc="upper right")
+left.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3)
 
 rows = np.arange(len(names))
 gain = cv_table["balanced MAE"] / cv_table["balanced MAE"].iloc[base] - 1
@@ -129,8 +130,7 @@ right.set_yticks(rows, [f"{n} (chosen)" if i == best else n
                         for i, n in enumerate(names)], fontsize=8)
 right.invert_yaxis()
 right.set_xlabel("change vs the plain model (%), inner folds")
-right.legend(fontsize=8, loc="lower right")
-fig.tight_layout()
+right.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)
 plt.show()
 
 # %%
