@@ -79,7 +79,7 @@ def main(argv=None):
         "the bulk and the tail, so about 61,000 rows are rare (LDS rarity >= "
         "0.5) where 100 equal-width bins over the whole range found 14,000; "
         "SMOTER and SMOGN work in proportion to the rare rows (SMOGN with "
-        "`LabelSpace(strategy=\"uniform\")`: 1.4 s).",
+        "`LabelSpace(strategy=\"uniform\")`: 1.3 s).",
         "",
         "| operation | time (s) | peak memory (MB) | before the call (MB) |",
         "| --- | --- | --- | --- |",
