@@ -167,6 +167,8 @@ def main(argv=None):
     parser.add_argument("--inner-cv", type=int, default=3,
                         help="inner folds of the selected row (0: none)")
     parser.add_argument("--no-zero-shot", action="store_true")
+    parser.add_argument("--zero-shot-only", action="store_true",
+                        help="write only the zero-shot table")
     parser.add_argument("--zero-shot-methods", default="quick")
     parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__),
                                                       "results"))
@@ -181,11 +183,14 @@ def main(argv=None):
               f"{' '.join(['python benchmarks/run_dir.py', *(argv or sys.argv[1:])])}`"
               "; tabular rows use HistGradientBoostingRegressor(max_iter=100), "
               f"{neural_settings(context)}.\n")
+    if args.no_zero_shot and args.zero_shot_only:
+        parser.error("--no-zero-shot and --zero-shot-only exclude each other")
     datasets = [d.strip() for d in args.datasets.split(",") if d.strip()]
-    results = run(datasets, args.methods, seeds, context, None, args.jobs,
-                  args.inner_cv)
-    write_tables(results, os.path.join(args.out, "dir.md"),
-                 os.path.join(args.out, "dir.csv"), header, seeds)
+    if not args.zero_shot_only:
+        results = run(datasets, args.methods, seeds, context, None, args.jobs,
+                      args.inner_cv)
+        write_tables(results, os.path.join(args.out, "dir.md"),
+                     os.path.join(args.out, "dir.csv"), header, seeds)
     if not args.no_zero_shot:
         results = run(["agedb"], args.zero_shot_methods, seeds, context,
                       ZERO_SHOT_GAPS, args.jobs, args.inner_cv)
