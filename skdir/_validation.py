@@ -1,5 +1,6 @@
 """Input validation shared by skdir's estimators and functions."""
 
+import functools
 import os
 import sys
 import warnings
@@ -11,6 +12,7 @@ from sklearn.utils.validation import _num_samples
 __all__ = ["check_target", "check_sample_weight_1d", "check_same_length", "warn_user"]
 
 
+@functools.cache
 def _library_dirs():
     """Folders whose frames are library code, not the user's."""
     import imblearn

@@ -622,7 +622,10 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
         array([0.   , 0.231, 1.   , 0.231, 1.   ])
         """
         check_is_fitted(self)
-        y = check_target(y)
+        return self._rarity(check_target(y))
+
+    def _rarity(self, y):
+        """:meth:`rarity` of a validated float64 ``y``."""
         return np.where(self._in_range(y), self.bin_rarity_[self._index(y)], 1.0)
 
     def window(self, normalize="max"):

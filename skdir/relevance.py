@@ -147,8 +147,7 @@ class LDSRelevance(TargetTransformerMixin, BaseEstimator):
 
     def _transform(self, y):
         """``transform`` on a validated float64 ``y``."""
-        space = self.label_space_
-        return np.where(space._in_range(y), self.bin_relevance_[space._index(y)], 1.0)
+        return self.label_space_._rarity(y)
 
 
 def medcouple(x):

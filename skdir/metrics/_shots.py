@@ -1,15 +1,9 @@
 """Shot-wise evaluation: errors on many-, medium- and few-shot targets."""
 
-import os
-import sys
-import warnings
-
-import joblib
 import numpy as np
-import sklearn
 from sklearn.exceptions import UndefinedMetricWarning
 
-from .._validation import check_target
+from .._validation import check_target, warn_user
 from ..bins import SHOTS as _SPACE_SHOTS
 from ..bins import check_label_space, fit_label_space, is_fitted_space
 from ._regression import _check_pair, _geometric_mean
@@ -20,24 +14,6 @@ __all__ = ["SHOTS", "METRICS", "shot_groups", "shot_metrics"]
 SHOTS = ("all",) + _SPACE_SHOTS
 #: Metrics computed by :func:`shot_metrics` for each group.
 METRICS = ("mae", "mse", "rmse", "gm", "pearson")
-
-
-# Code of these packages runs between a user's line and a metric's warning
-# (cross_validate, joblib, GridSearchCV); warnings point past it.
-_LIBRARY_DIRS = tuple(
-    os.path.dirname(os.path.abspath(path)) + os.sep
-    for path in (os.path.dirname(__file__), sklearn.__file__, joblib.__file__)
-)
-
-
-def _user_stacklevel():
-    """``stacklevel`` for a ``warnings.warn`` in the caller of this function
-    that points at the first frame outside skdir, scikit-learn and joblib:
-    the user's line, however deep the call came through those libraries."""
-    frame, level = sys._getframe(1), 1
-    while frame is not None and frame.f_code.co_filename.startswith(_LIBRARY_DIRS):
-        frame, level = frame.f_back, level + 1
-    return level
 
 
 def _shot_space(label_space, y_train):
@@ -178,11 +154,8 @@ def shot_metrics(y_true, y_pred, *, y_train=None, label_space=None):
 
 def _masked_group_metrics(y_true, y_pred, mask, shot):
     if not mask.any():
-        warnings.warn(
-            f"No test sample is {shot}-shot; its metrics are NaN.",
-            UndefinedMetricWarning,
-            stacklevel=_user_stacklevel(),
-        )
+        warn_user(f"No test sample is {shot}-shot; its metrics are NaN.",
+                  UndefinedMetricWarning)
     return _group_metrics(y_true[mask], y_pred[mask])
 
 
