@@ -532,7 +532,8 @@ def make_recipe_search(
     n_jobs : int, default=None
         Parallel jobs of the search.
     random_state : int, RandomState instance or None, default=None
-        Seed of the default samplers (not used otherwise).
+        Seed of the default samplers; must stay None when ``samplers`` is a
+        list (seed those samplers yourself).
 
     Returns
     -------
@@ -587,6 +588,11 @@ def make_recipe_search(
             raise ValueError(f"samplers must be 'default' or a list, got {samplers!r}.")
         samplers = _default_samplers(label_space, random_state)
     else:
+        if random_state is not None:
+            raise ValueError(
+                "random_state seeds the default samplers only and has no effect "
+                "with a list of samplers; set random_state on those samplers."
+            )
         samplers = list(samplers)
         bad = [s for s in samplers if not hasattr(s, "fit_resample")]
         if bad:

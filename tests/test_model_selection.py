@@ -403,3 +403,12 @@ def test_recipe_search_rejects_bad_arguments():
         make_recipe_search(Ridge(), label_space=3)
     with pytest.raises(TypeError, match="regressor"):
         make_recipe_search("ridge")
+
+
+def test_recipe_search_rejects_a_random_state_it_would_ignore():
+    with pytest.raises(ValueError, match="random_state seeds the default samplers"):
+        make_recipe_search(Ridge(), samplers=[RandomUnderSampler()], random_state=0)
+    search = make_recipe_search(Ridge(), random_state=0)
+    seeded = [s for grid in search.param_grid for s in grid.get("resample", [])
+              if s != "passthrough"]
+    assert seeded and all(s.random_state == 0 for s in seeded)
