@@ -69,14 +69,13 @@ class Outcome:
     seconds: float
 
 
-def _evaluate(spec, y_train, y_test, y_pred, space, gaps):
-    """Table values of one fit; ``space`` is fitted on ``y_train``; ``gaps``
-    adds the zero-shot columns."""
+def _evaluate(y_test, y_pred, space, gaps):
+    """Table values of one fit; ``space`` is the seed's label space, fitted
+    on the training targets; ``gaps`` adds the zero-shot columns."""
     columns = ("n", "mae", "mse", "gm")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = shot_metrics(y_test, y_pred, y_train=y_train,
-                           label_space=spec.make_label_space())
+        res = shot_metrics(y_test, y_pred, label_space=space)
         out = {(shot, m): res[shot][m] for shot in SHOT_COLUMNS for m in columns}
         out[("all", "bmae")] = balanced_mean_absolute_error(
             y_test, y_pred, label_space=space)
@@ -86,8 +85,7 @@ def _evaluate(spec, y_train, y_test, y_pred, space, gaps):
             for shot, mask in (("interp", zero & inside), ("extrap", zero & ~inside)):
                 sub = None
                 if mask.any():
-                    sub = shot_metrics(y_test[mask], y_pred[mask], y_train=y_train,
-                                       label_space=spec.make_label_space())
+                    sub = shot_metrics(y_test[mask], y_pred[mask], label_space=space)
                 for m in columns:
                     out[(shot, m)] = (sub["all"][m] if sub else
                                       (0 if m == "n" else np.nan))
@@ -311,7 +309,7 @@ def run_benchmark(spec, methods, seeds, *, context=None, gaps=None, progress=pri
                          f"{reason}")
                 continue
             seconds = time.perf_counter() - start
-            scores = _evaluate(spec, y_tr, y_te, y_pred, space, gaps is not None)
+            scores = _evaluate(y_te, y_pred, space, gaps is not None)
             progress(
                 f"[{step:>3}/{total}] seed {seed}  {method.family[:3]} "
                 f"{method.label:<24} {seconds:6.1f}s  "
