@@ -539,7 +539,8 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         self.weighter_ = LDSWeighter(
             label_space=self.label_space_, reweight=self.reweight, lds=self.lds
         )
-        return self.weighter_.fit_transform(y, sample_weight=sample_weight)
+        # y and sample_weight are validated in fit.
+        return self.weighter_._fit_transform_validated(y, sample_weight)
 
     def _criterion(self, z, loss_params, random_state):
         """The loss on the network's target ``z = (y - mean) / scale``."""
