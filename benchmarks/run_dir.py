@@ -10,7 +10,7 @@ on the imbalanced training set of each seed and reports MAE, MSE and GM on
 the balanced test set, for all, many-, medium- and few-shot targets, and the
 balanced MAE, as mean ± standard deviation over seeds. The headline of each
 model family is its "Selected (inner CV)" row: per seed, the method chosen
-on inner cross-validation folds of that seed's training split alone (lowest
+on validation sets drawn from that seed's training split alone (lowest
 balanced MAE among the methods within 3 % of Vanilla's overall MAE,
 ``skdir.model_selection.balanced_refit``), reported with its test numbers
 and as "Selected vs Vanilla (%)". A second table removes target ranges from
@@ -89,18 +89,20 @@ def neural_settings(context):
 
 
 def _task(args):
-    dataset, methods, seed, context, gaps, inner_cv = args
+    dataset, methods, seed, context, gaps, inner_cv, inner_split = args
     spec = load_dataset(dataset)
     methods = select_methods(methods)
     lines = []
     records, skipped = run_benchmark(spec, methods, [seed], context=context, gaps=gaps,
-                                     progress=lines.append, inner_cv=inner_cv)
+                                     progress=lines.append, inner_cv=inner_cv,
+                                     inner_split=inner_split)
     return dataset, seed, records, skipped, lines
 
 
-def run(datasets, methods, seeds, context, gaps, jobs, inner_cv=3):
+def run(datasets, methods, seeds, context, gaps, jobs, inner_cv=3,
+        inner_split="balanced"):
     """Records and skipped rows per dataset, running (dataset, seed) in parallel."""
-    tasks = [(d, methods, s, context, gaps, inner_cv) for d in datasets
+    tasks = [(d, methods, s, context, gaps, inner_cv, inner_split) for d in datasets
              for s in seeds]
     results = {d: ([], {}) for d in datasets}
     if jobs == 1:
@@ -166,6 +168,10 @@ def main(argv=None):
                         help="parallel processes, one (dataset, seed) each")
     parser.add_argument("--inner-cv", type=int, default=3,
                         help="inner folds of the selected row (0: none)")
+    parser.add_argument("--inner-split", choices=("balanced", "stratified"),
+                        default="balanced",
+                        help="inner validation sets: balanced as the test set "
+                        "(default) or stratified folds")
     parser.add_argument("--no-zero-shot", action="store_true")
     parser.add_argument("--zero-shot-only", action="store_true",
                         help="write only the zero-shot table")
@@ -188,12 +194,12 @@ def main(argv=None):
     datasets = [d.strip() for d in args.datasets.split(",") if d.strip()]
     if not args.zero_shot_only:
         results = run(datasets, args.methods, seeds, context, None, args.jobs,
-                      args.inner_cv)
+                      args.inner_cv, args.inner_split)
         write_tables(results, os.path.join(args.out, "dir.md"),
                      os.path.join(args.out, "dir.csv"), header, seeds)
     if not args.no_zero_shot:
         results = run(["agedb"], args.zero_shot_methods, seeds, context,
-                      ZERO_SHOT_GAPS, args.jobs, args.inner_cv)
+                      ZERO_SHOT_GAPS, args.jobs, args.inner_cv, args.inner_split)
         write_tables(results, os.path.join(args.out, "dir_zero_shot.md"),
                      os.path.join(args.out, "dir_zero_shot.csv"), header, seeds,
                      gaps=ZERO_SHOT_GAPS)

@@ -5,12 +5,18 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import has_fit_parameter
 
-from ._validation import check_target
+from ._validation import check_same_length, check_target
 from .bins import check_label_space, fit_label_space
 
-__all__ = ["BinnedStratifiedKFold", "balanced_refit", "make_recipe_search"]
+__all__ = [
+    "BalancedShuffleSplit",
+    "BinnedStratifiedKFold",
+    "balanced_refit",
+    "make_recipe_search",
+]
 
 
 def _merge_sparse_bins(counts, min_count):
@@ -126,6 +132,136 @@ class BinnedStratifiedKFold(StratifiedKFold):
             The testing set indices for that split.
         """
         return super().split(X, self.strata(y), groups)
+
+
+class BalancedShuffleSplit:
+    """Repeated splits into a training set and a balanced validation set.
+
+    Each split draws its validation set as the deep imbalanced regression
+    protocol draws its test set (:func:`~skdir.datasets.dir_split` with
+    ``validation=False``): the targets are binned with a
+    :class:`~skdir.LabelSpace`, each bin holding ``c`` samples gives
+    ``min(per_bin, c // 3)`` randomly chosen samples to the validation set,
+    and the rest is the training set. The validation set thus weighs every
+    well-populated target range equally, as a balanced test set does, while
+    the training set keeps the natural imbalance.
+
+    Use it as ``cv=`` of ``GridSearchCV`` or ``cross_validate`` when the
+    model will be judged on a balanced test set: scores on folds that follow
+    the imbalanced training distribution (:class:`BinnedStratifiedKFold`)
+    estimate the error on new data drawn like the training data, not on a
+    balanced set, and so overstate what weighting or resampling costs there.
+
+    Parameters
+    ----------
+    n_splits : int, default=5
+        Number of splits, >= 1. The validation sets of different splits may
+        overlap.
+    label_space : LabelSpace, default=None
+        Bins of the target. An unfitted one (None means ``LabelSpace()``) is
+        fitted on the ``y`` given to :meth:`split`; a fitted one is used as
+        given, its edges binning ``y`` and the caps counted on ``y``.
+    per_bin : int or float, default=30
+        Largest number of samples per bin in each validation set, >= 1. A
+        float in (0, 1) picks the smallest cap for which the validation set
+        holds at least that fraction of the samples.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the draws; None uses the global NumPy random state. Pass an
+        int for the same splits on every call of :meth:`split`.
+
+    See Also
+    --------
+    skdir.datasets.dir_split : One split into training, validation and test.
+    BinnedStratifiedKFold : K-fold over the target's bins.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdir import LabelSpace
+    >>> from skdir.model_selection import BalancedShuffleSplit
+    >>> y = np.repeat([1.0, 2.0, 3.0], [100, 30, 6])
+    >>> space = LabelSpace(edges=[0.5, 1.5, 2.5, 3.5])
+    >>> cv = BalancedShuffleSplit(2, label_space=space, per_bin=5, random_state=0)
+    >>> [np.bincount(y[val].astype(int))[1:].tolist()
+    ...  for _, val in cv.split(np.zeros((y.size, 1)), y)]
+    [[5, 5, 2], [5, 5, 2]]
+    """
+
+    def __init__(self, n_splits=5, *, label_space=None, per_bin=30, random_state=None):
+        self.n_splits = n_splits
+        self.label_space = label_space
+        self.per_bin = per_bin
+        self.random_state = random_state
+
+    def __repr__(self):
+        return (
+            f"{type(self).__name__}(n_splits={self.n_splits!r}, "
+            f"label_space={self.label_space!r}, per_bin={self.per_bin!r}, "
+            f"random_state={self.random_state!r})"
+        )
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        """Number of splits.
+
+        Parameters
+        ----------
+        X, y, groups : object
+            Always ignored, exist for compatibility.
+
+        Returns
+        -------
+        n_splits : int
+            The ``n_splits`` parameter.
+        """
+        self._check_n_splits()
+        return int(self.n_splits)
+
+    def _check_n_splits(self):
+        if isinstance(self.n_splits, bool) or not isinstance(self.n_splits, Integral):
+            raise TypeError(f"n_splits must be an integer, got {self.n_splits!r}.")
+        if self.n_splits < 1:
+            raise ValueError(f"n_splits must be >= 1, got {self.n_splits}.")
+
+    def split(self, X, y, groups=None):
+        """Generate indices to split data into training and validation set.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or None
+            Training data; only its length is checked against ``y``.
+        y : array-like of shape (n_samples,)
+            Continuous targets; they decide the bins.
+        groups : object
+            Always ignored, exists for compatibility.
+
+        Yields
+        ------
+        train : ndarray
+            The training set indices for that split, in increasing order.
+        test : ndarray
+            The validation set indices for that split, in increasing order.
+        """
+        from .datasets import dir_split
+
+        self._check_n_splits()
+        check_label_space(self.label_space)
+        y = check_target(y)
+        rng = check_random_state(self.random_state)
+        if X is not None:
+            check_same_length(X, y, names=("X", "y"))
+        # Fit an unfitted label space once for all splits (the same bins).
+        space = fit_label_space(self.label_space, y)
+        for _ in range(self.n_splits):
+            train, test = dir_split(
+                None, y, label_space=space, per_bin=self.per_bin,
+                validation=False, return_indices=True, random_state=rng,
+            )
+            if test.size == 0:
+                raise ValueError(
+                    "No validation sample could be drawn: every bin holds fewer "
+                    "than 3 samples. Use wider bins (label_space) or more data."
+                )
+            yield train, test
 
 
 # ---------------------------------------------------------------------------

@@ -425,14 +425,23 @@ def _toy_spec(perturb_test=None):
                        splitter=lambda seed: (X_tr, y_tr, X_te, y_te))
 
 
-def _inner_scores_by_hand(spec, method, seed, n_folds):
+def _inner_scores_by_hand(spec, method, seed, n_folds, inner_split="balanced"):
     """Inner-CV mean MAE and balanced MAE of one method, computed here."""
+    from skdir.datasets import dir_split
     from skdir.model_selection import BinnedStratifiedKFold
 
     X, y, _, _ = spec.split(seed)
     space = spec.make_label_space().fit(y)
-    folds = BinnedStratifiedKFold(n_folds, label_space=space, shuffle=True,
-                                  random_state=seed).split(X, y)
+    if inner_split == "balanced":
+        # Each validation set drawn as dir_split draws a test set, one
+        # random state consumed in turn.
+        rng = np.random.RandomState(seed)
+        folds = [dir_split(None, y, label_space=space, per_bin=spec.per_bin,
+                           validation=False, return_indices=True, random_state=rng)
+                 for _ in range(n_folds)]
+    else:
+        folds = BinnedStratifiedKFold(n_folds, label_space=space, shuffle=True,
+                                      random_state=seed).split(X, y)
     mae, bmae = [], []
     for train, test in folds:
         ctx = Context(label_space=space, random_state=seed, model="ridge")
@@ -455,17 +464,18 @@ def _selected(records):
     return {r["seed"]: r for r in records if r["method"] == "selected"}
 
 
-def test_selection_applies_the_rule_to_inner_cv_scores():
+@pytest.mark.parametrize("inner_split", ["balanced", "stratified"])
+def test_selection_applies_the_rule_to_inner_cv_scores(inner_split):
     spec = _toy_spec()
     methods = select_methods("vanilla,inverse")
     seeds = [0, 1]
-    by_hand = {seed: {m.key: _inner_scores_by_hand(spec, m, seed, 3)
+    by_hand = {seed: {m.key: _inner_scores_by_hand(spec, m, seed, 3, inner_split)
                       for m in methods} for seed in seeds}
     choices = set()
     for max_loss in (0.0, 0.5, 10.0):
         records, skipped = skdir.cli.run_benchmark(
             spec, methods, seeds, context={"model": "ridge"}, progress=None,
-            inner_cv=3, max_loss=max_loss)
+            inner_cv=3, inner_split=inner_split, max_loss=max_loss)
         assert skipped == {}
         selected = _selected(records)
         assert sorted(selected) == seeds
@@ -478,6 +488,7 @@ def test_selection_applies_the_rule_to_inner_cv_scores():
             choices.add(expected)
             assert rec["label"] == "Selected (inner CV)"
             assert rec["inner_cv"] == 3 and rec["max_loss"] == max_loss
+            assert rec["inner_split"] == inner_split
     # The data make the rule matter: both methods are chosen somewhere.
     assert choices == {"vanilla", "inverse"}
 
@@ -557,6 +568,9 @@ def test_selection_needs_the_plain_row_and_can_be_turned_off():
         with pytest.raises(ValueError, match="inner_cv"):
             skdir.cli.run_benchmark(spec, select_methods("vanilla"), [0],
                                     progress=None, inner_cv=bad)
+    with pytest.raises(ValueError, match="inner_split must be 'balanced' or"):
+        skdir.cli.run_benchmark(spec, select_methods("vanilla"), [0],
+                                progress=None, inner_split="kfold")
 
 
 def test_output_written_to_a_file_has_no_colour_codes(tmp_path, capsys):
@@ -586,6 +600,10 @@ def test_no_arguments_run_the_default_benchmark():
     args = parse_args(["--dataset", "concrete"])
     assert args.command == "benchmark" and args.dataset == "concrete"
     assert parse_args(["methods"]).command == "methods"
+    assert args.inner_split == "balanced"
+    assert parse_args(["--inner-split", "stratified"]).inner_split == "stratified"
+    with pytest.raises(ValueError, match="invalid choice"):
+        parse_args(["--inner-split", "kfold"])
     with pytest.raises(ValueError, match="unrecognized arguments"):
         parse_args(["--frobnicate"])
 

@@ -412,3 +412,82 @@ def test_recipe_search_rejects_a_random_state_it_would_ignore():
     seeded = [s for grid in search.param_grid for s in grid.get("resample", [])
               if s != "passthrough"]
     assert seeded and all(s.random_state == 0 for s in seeded)
+
+
+# ---------------------------------------------------------------------------
+# BalancedShuffleSplit
+# ---------------------------------------------------------------------------
+
+
+def test_balanced_split_counts_by_hand():
+    from skdir.model_selection import BalancedShuffleSplit
+
+    # Bins of 100, 30, 6 and 2 samples: the validation set takes min(5, c // 3)
+    # of each, i.e. 5, 5, 2 and 0; the training set the rest.
+    y = np.repeat([1.0, 2.0, 3.0, 4.0], [100, 30, 6, 2])
+    space = LabelSpace(edges=[0.5, 1.5, 2.5, 3.5, 4.5])
+    cv = BalancedShuffleSplit(4, label_space=space, per_bin=5, random_state=0)
+    splits = list(cv.split(None, y))
+    assert len(splits) == cv.get_n_splits() == 4
+    for train, val in splits:
+        assert np.bincount(y[val].astype(int), minlength=5)[1:].tolist() == [5, 5, 2, 0]
+        assert np.array_equal(np.sort(np.r_[train, val]), np.arange(y.size))
+        assert np.all(np.diff(train) > 0) and np.all(np.diff(val) > 0)
+    # Different draws per split, the same draws for the same seed.
+    assert not np.array_equal(splits[0][1], splits[1][1])
+    again = list(cv.split(None, y))
+    assert all(np.array_equal(a[1], b[1]) for a, b in zip(splits, again))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 5), st.integers(0, 10_000), st.integers(1, 40))
+def test_balanced_split_matches_dir_split_rule(n_splits, seed, per_bin):
+    from skdir.model_selection import BalancedShuffleSplit
+
+    rng = np.random.default_rng(seed)
+    y = np.round(rng.gamma(2.0, 3.0, 400))
+    space = LabelSpace(bin_width=1).fit(y)
+    counts = np.bincount(space.transform(y), minlength=space.n_bins_)
+    expected = np.minimum(per_bin, counts // 3)
+    if expected.sum() == 0:
+        return
+    cv = BalancedShuffleSplit(n_splits, label_space=space, per_bin=per_bin,
+                              random_state=seed)
+    for train, val in cv.split(np.zeros((y.size, 2)), y):
+        got = np.bincount(space.transform(y[val]), minlength=space.n_bins_)
+        assert np.array_equal(got, expected)
+        assert np.intersect1d(train, val).size == 0
+
+
+def test_balanced_split_in_grid_search_and_global_rng():
+    from skdir.model_selection import BalancedShuffleSplit
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 2))
+    y = X[:, 0] + 0.1 * rng.normal(size=300)
+    cv = BalancedShuffleSplit(3, random_state=0)
+    search = GridSearchCV(Ridge(), {"alpha": [0.1, 10.0]}, cv=cv).fit(X, y)
+    assert search.n_splits_ == 3
+    np.random.seed(7)
+    a = [v for _, v in BalancedShuffleSplit(2).split(X, y)]
+    np.random.seed(7)
+    b = [v for _, v in BalancedShuffleSplit(2).split(X, y)]
+    assert all(np.array_equal(u, v) for u, v in zip(a, b))
+
+
+def test_balanced_split_rejects_bad_input():
+    from skdir.model_selection import BalancedShuffleSplit
+
+    y = np.arange(30.0)
+    with pytest.raises(ValueError, match="n_splits must be >= 1"):
+        list(BalancedShuffleSplit(0).split(None, y))
+    with pytest.raises(TypeError, match="n_splits must be an integer"):
+        BalancedShuffleSplit(2.5).get_n_splits()
+    with pytest.raises(ValueError, match="per_bin must be >= 1"):
+        list(BalancedShuffleSplit(2, per_bin=0).split(None, y))
+    with pytest.raises(ValueError, match="X"):
+        list(BalancedShuffleSplit(2).split(np.zeros((5, 1)), y))
+    with pytest.raises(ValueError, match="No validation sample"):
+        list(BalancedShuffleSplit(2, label_space=LabelSpace(n_bins=30)).split(None, y))
+    with pytest.raises(ValueError, match="NaN|finite"):
+        list(BalancedShuffleSplit(2).split(None, np.r_[y, np.nan]))

@@ -130,15 +130,24 @@ def _inner_scores(method, ctx, X, y, folds, space):
         return np.mean(mae), np.mean(bmae), np.nanmean(mae_few)
 
 
-def _select(methods, ctx, X, y, space, n_folds, seed, max_loss):
-    """The method chosen by :func:`~skdir.model_selection.balanced_refit` on
-    inner folds of the training set ``(X, y)``: ``(method, cv_results,
-    failed)``; ``method`` is None when the family's plain row cannot be
-    scored."""
-    from skdir.model_selection import BinnedStratifiedKFold, balanced_refit
+def _inner_cv(inner_split, n_folds, space, per_bin, seed):
+    """The splitter of the selection's inner validation."""
+    from skdir.model_selection import BalancedShuffleSplit, BinnedStratifiedKFold
 
-    cv = BinnedStratifiedKFold(n_folds, label_space=space, shuffle=True,
-                               random_state=seed)
+    if inner_split == "balanced":
+        return BalancedShuffleSplit(n_folds, label_space=space, per_bin=per_bin,
+                                    random_state=seed)
+    return BinnedStratifiedKFold(n_folds, label_space=space, shuffle=True,
+                                 random_state=seed)
+
+
+def _select(methods, ctx, X, y, space, cv, max_loss):
+    """The method chosen by :func:`~skdir.model_selection.balanced_refit` on
+    inner folds ``cv`` of the training set ``(X, y)``: ``(method,
+    cv_results, failed)``; ``method`` is None when the family's plain row
+    cannot be scored."""
+    from skdir.model_selection import balanced_refit
+
     folds = list(cv.split(X, y))
     plain = _PLAIN_METHODS[methods[0].family]
     scored, rows, failed = [], [], {}
@@ -164,7 +173,8 @@ def _select(methods, ctx, X, y, space, n_folds, seed, max_loss):
 
 
 def run_benchmark(spec, methods, seeds, *, context=None, gaps=None, progress=print,
-                  keep_predictions=False, inner_cv=3, max_loss=0.03):
+                  keep_predictions=False, inner_cv=3, inner_split="balanced",
+                  max_loss=0.03):
     """Fit and evaluate benchmark methods on a dataset, seed by seed.
 
     For each seed the dataset is split (:meth:`DatasetSpec.split`), the label
@@ -180,11 +190,10 @@ def run_benchmark(spec, methods, seeds, *, context=None, gaps=None, progress=pri
     With ``inner_cv`` folds, each family (tabular, neural) also gets a
     "Selected (inner CV)" row (method key ``"selected"``), chosen per seed
     on the TRAINING split alone: every method of the family that ran is
-    cross-validated on :class:`~skdir.model_selection.BinnedStratifiedKFold`
-    folds of that seed's training set (``shuffle=True``,
-    ``random_state=seed``, the seed's label space), scored by overall MAE
-    and balanced MAE (the mean over the label space's bins of each bin's
-    MAE), and :func:`~skdir.model_selection.balanced_refit` picks the lowest
+    validated on ``inner_cv`` splits of that seed's training set (the seed's
+    label space, ``random_state=seed``; see ``inner_split``), scored by
+    overall MAE and balanced MAE (the mean over the label space's bins of
+    each bin's MAE), and :func:`~skdir.model_selection.balanced_refit` picks the lowest
     balanced MAE among the methods whose overall MAE is at most
     ``max_loss`` (relative) above the plain row's (``"vanilla"`` or
     ``"nn-vanilla"``). The chosen method's test metrics of that seed,
@@ -214,8 +223,19 @@ def run_benchmark(spec, methods, seeds, *, context=None, gaps=None, progress=pri
     keep_predictions : bool, default=False
         Also return the :class:`Outcome` of every fit.
     inner_cv : int, default=3
-        Inner folds of the selection, >= 2; 0 adds no selected row. A family
-        with a single method that ran gets none either (nothing to choose).
+        Inner splits of the selection, >= 2; 0 adds no selected row. A
+        family with a single method that ran gets none either (nothing to
+        choose).
+    inner_split : {"balanced", "stratified"}, default="balanced"
+        How the inner validation sets are drawn from the training split.
+        "balanced": the way the test set is drawn
+        (:class:`~skdir.model_selection.BalancedShuffleSplit` with the
+        spec's ``per_bin``), so the inner overall MAE estimates the overall
+        MAE on a balanced test set. "stratified":
+        :class:`~skdir.model_selection.BinnedStratifiedKFold` folds
+        (``shuffle=True``), which follow the imbalanced training
+        distribution; use it when the test data are drawn like the training
+        data.
     max_loss : float, default=0.03
         Largest relative loss in inner-CV overall MAE against the plain row
         that the selection accepts, >= 0.
@@ -228,7 +248,8 @@ def run_benchmark(spec, methods, seeds, *, context=None, gaps=None, progress=pri
         fit_seconds``; ``metric`` is ``"n"`` (the group's size) or one of
         :data:`TABLE_METRICS` (``"bmae"`` for the group ``"all"`` only).
         The records of a selected row also hold ``chosen`` and
-        ``chosen_label`` (the chosen method), ``inner_cv``, ``max_loss`` and
+        ``chosen_label`` (the chosen method), ``inner_cv``, ``inner_split``,
+        ``max_loss`` and
         ``cv_scores`` (method key to its inner-CV mean MAE, balanced MAE and
         few-shot MAE); their ``fit_seconds`` is the time of the inner
         cross-validation of the family plus the chosen method's fit.
@@ -264,6 +285,9 @@ def run_benchmark(spec, methods, seeds, *, context=None, gaps=None, progress=pri
             inner_cv < 0 or inner_cv == 1):
         raise ValueError(f"inner_cv must be 0 (no selection) or an integer >= 2, got "
                          f"{inner_cv!r}.")
+    if inner_split not in ("balanced", "stratified"):
+        raise ValueError("inner_split must be 'balanced' or 'stratified', got "
+                         f"{inner_split!r}.")
     if isinstance(max_loss, bool) or not isinstance(max_loss, (int, float)) or not (
             np.isfinite(max_loss) and max_loss >= 0):
         raise ValueError(f"max_loss must be a finite number >= 0, got {max_loss!r}.")
@@ -339,8 +363,9 @@ def run_benchmark(spec, methods, seeds, *, context=None, gaps=None, progress=pri
                              "nothing is selected")
                 continue
             start = time.perf_counter()
+            cv = _inner_cv(inner_split, inner_cv, space, spec.per_bin, seed)
             chosen, cv_results, failed = _select(
-                members, ctx, X_tr, y_tr, space, inner_cv, seed, max_loss)
+                members, ctx, X_tr, y_tr, space, cv, max_loss)
             seconds = time.perf_counter() - start
             labels = {m.key: m.label for m in members}
             for key, reason in failed.items():
@@ -358,7 +383,8 @@ def run_benchmark(spec, methods, seeds, *, context=None, gaps=None, progress=pri
                          for i, key in enumerate(keys)}
             pad = " " * len(f"[{step:>3}/{total}]")
             progress(f"{pad} seed {seed}  {family[:3]} {_SELECTED[1]:<24} "
-                     f"{seconds:6.1f}s  {chosen.label} ({inner_cv} inner folds, "
+                     f"{seconds:6.1f}s  {chosen.label} ({inner_cv} inner "
+                     f"{'balanced sets' if inner_split == 'balanced' else 'folds'}, "
                      f"{len(keys)} candidates)")
             own, fit_seconds = fitted[chosen.key]
             for rec in own:
@@ -366,6 +392,7 @@ def run_benchmark(spec, methods, seeds, *, context=None, gaps=None, progress=pri
                     **rec, "method": _SELECTED[0], "label": _SELECTED[1],
                     "fit_seconds": seconds + fit_seconds, "chosen": chosen.key,
                     "chosen_label": chosen.label, "inner_cv": inner_cv,
+                    "inner_split": inner_split,
                     "max_loss": max_loss, "cv_scores": cv_scores,
                 })
     if notes:
@@ -393,8 +420,8 @@ def summarize(records):
         ``(family, method) -> {"label", "n_seeds", "seconds", (shot, metric):
         (mean, std)}``, in the order of the records; ``seconds`` is the mean
         fit time. A selected row (see :func:`run_benchmark`) also has
-        ``"chosen"`` (seed to the chosen method's label), ``"inner_cv"`` and
-        ``"max_loss"``.
+        ``"chosen"`` (seed to the chosen method's label), ``"inner_cv"``,
+        ``"inner_split"`` and ``"max_loss"``.
 
     Examples
     --------
@@ -417,6 +444,7 @@ def summarize(records):
         if "chosen" in rec:
             entry["_chosen"][rec["seed"]] = rec["chosen_label"]
             entry["inner_cv"], entry["max_loss"] = rec["inner_cv"], rec["max_loss"]
+            entry["inner_split"] = rec.get("inner_split", "stratified")
     summary = {}
     for key, entry in groups.items():
         out = {"label": entry["label"], "n_seeds": len(entry["_seconds"]),
@@ -424,6 +452,7 @@ def summarize(records):
         if entry["_chosen"]:
             out["chosen"] = dict(sorted(entry["_chosen"].items()))
             out["inner_cv"], out["max_loss"] = entry["inner_cv"], entry["max_loss"]
+            out["inner_split"] = entry["inner_split"]
         for col, values in entry["_values"].items():
             arr = np.asarray(values, dtype=float)
             finite = arr[np.isfinite(arr)]

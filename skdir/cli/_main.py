@@ -47,10 +47,12 @@ with --bin-width, --per-bin, --many, --few).
 
 The "Selected (inner CV)" row of each family is, per seed, the method with
 the lowest balanced MAE (mean over target bins of the per-bin MAE) among
-those whose overall MAE is at most 3 % above Vanilla's, both measured by
---inner-cv folds of that seed's training split (never the test set); its
-numbers are the chosen method's test numbers. It needs the family's
-Vanilla row among the methods.
+those whose overall MAE is at most 3 % above Vanilla's, both measured on
+--inner-cv validation sets drawn from that seed's training split (never the
+test set); its numbers are the chosen method's test numbers. By default the
+validation sets are balanced as the test set is (--inner-split balanced);
+--inner-split stratified uses folds that follow the training distribution.
+It needs the family's Vanilla row among the methods.
 """
 
 
@@ -100,6 +102,11 @@ def _build_parser():
     bench.add_argument("--inner-cv", type=int, default=3,
                        help="inner cross-validation folds of the selected row "
                        "(0: no selected row); default: 3")
+    bench.add_argument("--inner-split", choices=("balanced", "stratified"),
+                       default="balanced",
+                       help="inner validation sets of the selected row: balanced "
+                       "as the test set (default) or stratified folds that follow "
+                       "the training distribution")
     bench.add_argument("--epochs", type=int, default=None,
                        help="largest number of training epochs of the neural rows; "
                        "default: DIRRegressor's")
@@ -296,7 +303,7 @@ def _run_benchmark(args, out):
                "batch_size": args.batch_size, "lr": args.lr, "device": args.device}
     records, skipped, outcomes = run_benchmark(
         spec, methods, seeds, context=context, gaps=gaps, progress=progress,
-        keep_predictions=True, inner_cv=args.inner_cv)
+        keep_predictions=True, inner_cv=args.inner_cv, inner_split=args.inner_split)
     elapsed = time.perf_counter() - start
     if not records:
         reasons = "; ".join(f"{k}: {v}" for k, v in skipped.items())

@@ -100,7 +100,7 @@ def _caption(summary, seconds):
             for fam, r in selected)
         parts.append(
             f"{_SELECTED[1]}: per seed, the row of its family chosen on "
-            f"{row['inner_cv']} inner cross-validation folds of that seed's "
+            f"{_inner_text(row)} of that seed's "
             "training split only (the test set plays no part): the lowest "
             "balanced MAE among the rows whose overall MAE is at most "
             f"{100 * row['max_loss']:g} % above Vanilla's "
@@ -119,6 +119,16 @@ def _caption(summary, seconds):
                      " fit s: mean seconds per fit (Selected: its inner "
                      "cross-validation plus the chosen fit)." if seconds else ""))
     return parts
+
+
+def _inner_text(row):
+    """How the selected row's inner validation sets were drawn."""
+    n = row["inner_cv"]
+    if row.get("inner_split", "stratified") == "balanced":
+        return (f"{n} balanced validation sets (drawn as the test set is: at "
+                "most per-bin samples of each target bin, "
+                "skdir.model_selection.BalancedShuffleSplit)")
+    return f"{n} inner cross-validation folds"
 
 
 def _fmt(mean, std=None, digits=2):
