@@ -17,8 +17,9 @@ class TrainingTargets(NamedTuple):
 
     Parameters
     ----------
-    values : ndarray of shape (n_distinct,)
-        Sorted distinct training targets.
+    values : ndarray of shape (n_distinct,) or (n_distinct, n_outputs)
+        Sorted distinct training targets (rows of a multi-output target, in
+        lexicographic order).
     counts : ndarray of shape (n_distinct,)
         Number of training samples with each value.
 
@@ -41,15 +42,19 @@ class TrainingTargets(NamedTuple):
 
         Parameters
         ----------
-        y : array-like of shape (n_samples,)
-            Training targets.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Training targets; a single column is a scalar target.
 
         Returns
         -------
         record : TrainingTargets
-            Their distinct values and counts.
+            Their distinct values (rows) and counts.
         """
-        values, counts = np.unique(np.asarray(y, dtype=float).ravel(), return_counts=True)
+        y = np.asarray(y, dtype=float)
+        if y.ndim == 2 and y.shape[1] > 1:
+            values, counts = np.unique(y, axis=0, return_counts=True)
+            return cls(values, counts)
+        values, counts = np.unique(y.ravel(), return_counts=True)
         return cls(values, counts)
 
     def to_y(self):
@@ -57,10 +62,10 @@ class TrainingTargets(NamedTuple):
 
         Returns
         -------
-        y : ndarray of shape (n_samples,)
-            Each value repeated as often as it occurred.
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Each value (row) repeated as often as it occurred.
         """
-        return np.repeat(self.values, self.counts)
+        return np.repeat(self.values, self.counts, axis=0)
 
 
 # Attributes through which a fitted meta-estimator exposes what it wraps, in

@@ -52,14 +52,21 @@ def warn_user(message, category=UserWarning):
 
 
 def check_target(
-    y, *, name="y", allow_constant=True, min_samples=1, copy=False, warn_column=False
+    y,
+    *,
+    name="y",
+    allow_constant=True,
+    min_samples=1,
+    copy=False,
+    warn_column=False,
+    max_outputs=1,
 ):
-    """Validate a continuous target and return it as a 1-D float64 array.
+    """Validate a continuous target and return it as a float64 array.
 
     Parameters
     ----------
-    y : array-like of shape (n_samples,) or (n_samples, 1)
-        Target values.
+    y : array-like of shape (n_samples,), (n_samples, 1) or (n_samples, n_outputs)
+        Target values. A single column is a scalar target.
     name : str, default="y"
         Name used in error messages.
     allow_constant : bool, default=True
@@ -71,10 +78,13 @@ def check_target(
     warn_column : bool, default=False
         Warn with a :class:`~sklearn.exceptions.DataConversionWarning` when a
         column vector is given, as scikit-learn's regressors do.
+    max_outputs : int, default=1
+        Most target columns accepted; with more than 1, a target of 2 to
+        ``max_outputs`` columns is returned as a 2-D array.
 
     Returns
     -------
-    y : ndarray of shape (n_samples,), dtype=float64
+    y : ndarray of shape (n_samples,) or (n_samples, n_outputs), dtype=float64
         Never a view that the caller's array could be modified through when
         ``copy=True``.
 
@@ -83,8 +93,8 @@ def check_target(
     TypeError
         If ``y`` is not numeric (strings, objects).
     ValueError
-        If ``y`` is None, empty, has more than one column, holds NaN or
-        infinity, or is constant while ``allow_constant`` is False.
+        If ``y`` is None, empty, has more than ``max_outputs`` columns, holds
+        NaN or infinity, or is constant while ``allow_constant`` is False.
     """
     if y is None:
         raise ValueError(f"{name} is required, got None.")
@@ -116,7 +126,19 @@ def check_target(
                 DataConversionWarning,
             )
         arr = arr[:, 0]
+    elif arr.ndim == 2 and max_outputs > 1 and arr.shape[1] > 1:
+        if arr.shape[1] > max_outputs:
+            raise ValueError(
+                f"{name} has {arr.shape[1]} columns; at most {max_outputs} target "
+                "columns are supported (their bins form a joint grid whose size "
+                "is the product of the columns' bin counts)."
+            )
     elif arr.ndim != 1:
+        if max_outputs > 1:
+            raise ValueError(
+                f"{name} must be 1-D (n_samples,) or 2-D (n_samples, n_outputs) "
+                f"with at most {max_outputs} columns, got shape {arr.shape}."
+            )
         raise ValueError(
             f"{name} must be 1-D (n_samples,) or a single column (n_samples, 1), "
             f"got shape {arr.shape}."
@@ -124,9 +146,9 @@ def check_target(
     arr = np.array(arr, dtype=np.float64, copy=copy or None)
     if arr.size == 0:
         raise ValueError(f"{name} is empty: at least {min_samples} value(s) needed.")
-    if arr.size < min_samples:
+    if arr.shape[0] < min_samples:
         raise ValueError(
-            f"{name} has {arr.size} sample(s); at least {min_samples} are needed."
+            f"{name} has {arr.shape[0]} sample(s); at least {min_samples} are needed."
         )
     finite = np.isfinite(arr)
     if not finite.all():
@@ -134,9 +156,10 @@ def check_target(
         raise ValueError(
             f"{name} contains {what} ({int((~finite).sum())} non-finite value(s))."
         )
-    if not allow_constant and arr.size > 1 and arr.min() == arr.max():
+    if not allow_constant and arr.shape[0] > 1 and np.all(arr == arr[0]):
+        first = f"{arr[0]:g}" if arr.ndim == 1 else f"{arr[0].tolist()}"
         raise ValueError(
-            f"{name} is constant (every value is {arr[0]:g}); there is no label "
+            f"{name} is constant (every value is {first}); there is no label "
             "distribution to balance."
         )
     return arr

@@ -20,7 +20,9 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy.ndimage import convolve1d, gaussian_filter1d
+from scipy.signal import fftconvolve
 from scipy.signal.windows import triang
+from scipy.special import ndtr
 from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
@@ -34,6 +36,14 @@ __all__ = ["LabelSpace", "kernel_window", "smooth_counts", "KERNELS"]
 KERNELS = ("gaussian", "triang", "laplace")
 #: Shot groups of a target value, in the order of :meth:`LabelSpace.shot_of`'s codes.
 SHOTS = ("many", "medium", "few")
+#: Ways of estimating the effective label density (``LabelSpace(density=...)``).
+DENSITIES = ("lds", "kde")
+#: Bandwidth rules of the KDE density (``LabelSpace(bandwidth=...)``).
+BANDWIDTH_RULES = ("scott", "silverman")
+#: Most target columns a label space bins jointly.
+MAX_OUTPUTS = 3
+#: Most cells of the joint grid of a multi-output label space.
+MAX_JOINT_CELLS = 1_000_000
 
 
 def _check_kernel_args(kernel, ks, sigma):
@@ -167,13 +177,15 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
       of any value (values outside the fitted range go to the nearest edge
       bin, the rule the reference code applies to ages above its maximum);
     - the **counts** ``counts_`` (sums of ``sample_weight`` when given) and
-      their LDS smoothing ``effective_counts_``, the *effective label
-      density* of Yang et al. (ICML 2021);
+      the *effective label density* ``effective_counts_``: their LDS
+      smoothing (Yang et al., ICML 2021) with ``density="lds"``, or a
+      Gaussian kernel density estimate of the targets (DenseWeight,
+      Steininger et al., 2021) with ``density="kde"``;
     - the **shot group** of any value (:meth:`shot_of`): many-shot when its
       bin holds more than ``many_threshold`` training samples, few-shot when
       it holds fewer than ``few_threshold`` (a value outside the fitted range
       holds none), medium-shot otherwise;
-    - the **LDS rarity** of any value (:meth:`rarity`), in [0, 1].
+    - the **rarity** of any value (:meth:`rarity`), in [0, 1].
 
     The bins are chosen by one of ``edges``, ``bin_width`` or ``n_bins``:
 
@@ -205,6 +217,31 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
 
     A constant target gets bins centred on its value.
 
+    **Density.** With ``density="lds"`` (the default) the effective density
+    is the LDS smoothing of the per-bin counts with the ``kernel`` window.
+    With ``density="kde"`` it is a Gaussian kernel density estimate ``f`` of
+    the training targets (weighted by ``sample_weight``), with ``bandwidth``
+    in target units, computed by linear binning onto a fine grid and an FFT
+    convolution. It is expressed in the same unit as the counts: the
+    effective count at ``y`` is ``n f(y) w``, the number of training samples
+    a bin of the median bin width ``w`` centred on ``y`` would hold under the
+    estimate (``n`` the number of samples or the sum of ``sample_weight``).
+    ``effective_counts_`` holds it at the bin centres; :meth:`count_of`
+    (``smoothed=True``), :class:`LDSWeighter` and :meth:`rarity` evaluate it
+    at each value itself, so weights follow ``f(y) ** -alpha``. The bins,
+    counts and shot groups do not depend on ``density``.
+
+    **Multi-output targets.** Fitted on ``y`` of shape ``(n_samples, d)``
+    with ``d`` = 2 or 3 columns, the label space bins each column with the
+    same settings (``bin_width`` and ``edges`` may also be given per column)
+    and works on the joint grid of ``n_bins_ = prod(bin_shape_)`` cells (at
+    most :data:`MAX_JOINT_CELLS`): a sample's bin is its cell, the counts are
+    the joint histogram, LDS smooths it with the window along every axis, the
+    KDE is a product-Gaussian one, and rarity and shots are per cell. Every
+    per-bin array is flat over the cells in C order (``counts_.reshape(
+    bin_shape_)`` is the joint histogram). A column vector ``(n_samples, 1)``
+    is a scalar target; more than 3 columns are refused.
+
     A fitted label space is frozen: :func:`sklearn.base.clone` returns it as
     it is, so the same edges and counts serve every fold of
     :func:`~sklearn.model_selection.cross_validate` or
@@ -215,47 +252,73 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    bin_width : float, default=None
-        Width of each bin, > 0.
+    bin_width : float or sequence of float, default=None
+        Width of each bin, > 0; for multi-output targets a number (every
+        column) or one width per column.
     n_bins : int or "auto", default="auto"
-        Number of bins for ``strategy``; must stay ``"auto"`` when
-        ``bin_width`` or ``edges`` is given.
-    edges : array-like of shape (n_bins + 1,), default=None
-        Strictly increasing, finite bin edges.
+        Number of bins (per column) for ``strategy``; must stay ``"auto"``
+        when ``bin_width`` or ``edges`` is given.
+    edges : array-like of shape (n_bins + 1,) or sequence of them, default=None
+        Strictly increasing, finite bin edges; for multi-output targets one
+        array (every column) or a sequence of one array per column.
     strategy : {"auto", "uniform", "quantile"}, default="auto"
         How ``n_bins`` bins are placed; must stay ``"auto"`` when
         ``bin_width`` or ``edges`` is given.
     kernel : {"gaussian", "triang", "laplace"}, default="gaussian"
-        LDS kernel (see :func:`kernel_window`); FDS and BNI use it too.
+        LDS kernel (see :func:`kernel_window`); FDS and BNI use it too. Must
+        stay ``"gaussian"`` with ``density="kde"``.
     ks : int, default=5
-        LDS window size in bins; odd.
+        LDS window size in bins; odd. Must stay 5 with ``density="kde"``.
     sigma : float, default=None
         Width of the gaussian and laplace kernels in bins; None means 2.0.
-        Must stay None for ``kernel="triang"``, which has no width.
+        Must stay None for ``kernel="triang"``, which has no width, and with
+        ``density="kde"``.
     many_threshold : float, default=100
         Training count above which a bin is many-shot.
     few_threshold : float, default=20
         Training count below which a bin is few-shot; at most
         ``many_threshold``.
+    density : {"lds", "kde"}, default="lds"
+        The effective label density: LDS smoothing of the bin counts, or a
+        Gaussian kernel density estimate of the targets.
+    bandwidth : {"scott", "silverman"} or float, default=None
+        KDE bandwidth (the kernel's standard deviation) in target units, or a
+        rule; None means ``"scott"``. Only with ``density="kde"``. The rules
+        take ``s = min(std, IQR / 1.349)`` of each column (its standard
+        deviation if that is 0, the median bin width if both are) and give
+        ``s n^(-1/(d+4))`` (Scott) or ``s (n (d + 2) / 4)^(-1/(d+4))``
+        (Silverman), for ``d`` columns and ``n`` samples (or the sum of
+        ``sample_weight``). For multi-output targets a number (every column)
+        or one per column.
 
     Attributes
     ----------
-    edges_ : ndarray of shape (n_bins_ + 1,)
-        Fitted bin edges.
-    centers_ : ndarray of shape (n_bins_,)
-        Bin mid-points.
+    edges_ : ndarray of shape (n_bins_ + 1,), or tuple of ndarray
+        Fitted bin edges; for multi-output targets a tuple of the edges of
+        each column.
+    centers_ : ndarray of shape (n_bins_,) or (n_bins_, n_outputs_)
+        Bin mid-points (for multi-output targets, those of each cell).
     n_bins_ : int
-        Number of bins.
+        Number of bins (for multi-output targets, of joint cells).
+    bin_shape_ : tuple of int
+        Number of bins of each column: ``(n_bins_,)`` for a scalar target.
+    n_outputs_ : int
+        Number of target columns (1 for a scalar target).
     counts_ : ndarray of shape (n_bins_,)
         Training count (sum of ``sample_weight``) of each bin: the empirical
         label density in samples per bin.
     effective_counts_ : ndarray of shape (n_bins_,)
-        ``counts_`` smoothed with the max-normalised kernel window (zero
-        padding): the effective label density of LDS.
+        The effective label density: ``counts_`` smoothed with the
+        max-normalised kernel window (zero padding) with ``density="lds"``;
+        the KDE at the bin centres in counts per bin with ``density="kde"``.
     bin_rarity_ : ndarray of shape (n_bins_,)
-        LDS rarity of each bin (see :meth:`rarity`).
+        Rarity of each bin (see :meth:`rarity`; at the bin centres with
+        ``density="kde"``).
     sigma_ : float or None
-        The kernel width used (None for ``"triang"``).
+        The kernel width used (None for ``"triang"`` and ``density="kde"``).
+    bandwidth_ : float, ndarray of shape (n_outputs_,) or None
+        The KDE bandwidth used, in target units (per column for multi-output
+        targets); None with ``density="lds"``.
 
     See Also
     --------
@@ -277,10 +340,22 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
     array([0, 4, 4, 0])
     >>> space.shot_of([4.5, 3.2, 5.5])
     array(['many', 'medium', 'few'], dtype=object)
+
+    A KDE density and a two-column target:
+
+    >>> kde = LabelSpace(bin_width=1, density="kde", bandwidth=0.5).fit([3, 4, 4, 7])
+    >>> kde.count_of([4.0, 7.0], smoothed=True).round(3)
+    array([1.704, 0.798])
+    >>> joint = LabelSpace(bin_width=1).fit([[0, 0], [0, 0.5], [1, 2]])
+    >>> joint.bin_shape_, joint.n_bins_
+    ((2, 3), 6)
+    >>> joint.counts_.reshape(joint.bin_shape_)
+    array([[2., 0., 0.],
+           [0., 0., 1.]])
     """
 
     _parameter_constraints = {
-        "bin_width": [Interval(Real, 0, None, closed="neither"), None],
+        "bin_width": [Interval(Real, 0, None, closed="neither"), "array-like", None],
         "n_bins": [Interval(Integral, 1, MAX_BINS, closed="both"), StrOptions({"auto"})],
         "edges": ["array-like", None],
         "strategy": [StrOptions({"auto", "uniform", "quantile"})],
@@ -289,6 +364,13 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
         "sigma": [Interval(Real, 0, None, closed="neither"), None],
         "many_threshold": [Interval(Real, 0, None, closed="left")],
         "few_threshold": [Interval(Real, 0, None, closed="left")],
+        "density": [StrOptions(set(DENSITIES))],
+        "bandwidth": [
+            StrOptions(set(BANDWIDTH_RULES)),
+            Interval(Real, 0, None, closed="neither"),
+            "array-like",
+            None,
+        ],
     }
 
     def __init__(
@@ -303,6 +385,8 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
         sigma=None,
         many_threshold=100,
         few_threshold=20,
+        density="lds",
+        bandwidth=None,
     ):
         self.bin_width = bin_width
         self.n_bins = n_bins
@@ -313,6 +397,8 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
         self.sigma = sigma
         self.many_threshold = many_threshold
         self.few_threshold = few_threshold
+        self.density = density
+        self.bandwidth = bandwidth
 
     # ------------------------------------------------------------ cloning
     def __sklearn_clone__(self):
@@ -353,15 +439,70 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
                 f"few_threshold ({self.few_threshold}) must not exceed "
                 f"many_threshold ({self.many_threshold})."
             )
+        self._check_density_settings()
+
+    def _check_density_settings(self):
+        if self.density == "lds":
+            if self.bandwidth is not None:
+                raise ValueError(
+                    f"bandwidth={self.bandwidth!r} has no effect with density='lds' "
+                    "(the LDS window sets the smoothing); leave bandwidth=None or "
+                    "use density='kde'."
+                )
+            return
+        changed = [
+            f"{name}={value!r}"
+            for name, value, default in (
+                ("kernel", self.kernel, "gaussian"),
+                ("ks", self.ks, 5),
+                ("sigma", self.sigma, None),
+            )
+            if value != default
+        ]
+        if changed:
+            raise ValueError(
+                f"{', '.join(changed)} has no effect with density='kde': the "
+                "Gaussian KDE and its bandwidth replace the LDS window. Leave "
+                "kernel, ks and sigma at their defaults, or use density='lds'."
+            )
+
+    def _check_lds(self, what):
+        if self.density == "kde":
+            raise ValueError(
+                f"{what} needs the LDS window, which a label space with "
+                "density='kde' does not have; use density='lds'."
+            )
 
     def _window_args(self):
         sigma = 2.0 if self.sigma is None else float(self.sigma)
         return self.kernel, int(self.ks), sigma
 
+    def _per_output(self, value, name, n_outputs):
+        """``value`` for each of ``n_outputs`` columns: a list."""
+        if value is None or isinstance(value, (str, Real)):
+            return [value] * n_outputs
+        if name == "edges":
+            items = list(value) if isinstance(value, (list, tuple)) else None
+            if items is None or not all(np.ndim(e) == 1 for e in items):
+                return [value] * n_outputs  # one set of edges for every column
+        else:
+            items = list(np.asarray(value, dtype=object).ravel())
+        if n_outputs == 1:
+            raise ValueError(
+                f"{name} must be a single {'array of edges' if name == 'edges' else 'number'}"
+                f" for a 1-D target, got a sequence of {len(items)}."
+            )
+        if len(items) != n_outputs:
+            raise ValueError(
+                f"{name} has {len(items)} entries but y has {n_outputs} columns; give "
+                "one per column or a single value for all of them."
+            )
+        return items
+
     # -------------------------------------------------------------- edges
-    def _learn_edges(self, y, sample_weight):
-        if self.edges is not None:
-            edges = np.asarray(self.edges, dtype=float)
+    def _learn_edges(self, y, sample_weight, bin_width=None, edges=None):
+        if edges is not None:
+            edges = np.asarray(edges, dtype=float)
             if edges.ndim != 1 or edges.size < 2:
                 raise ValueError(
                     "edges must be a 1-D array of at least 2 values, got shape "
@@ -388,8 +529,16 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
             keep = sample_weight > 0
             support, weight = y[keep], sample_weight[keep]
         lo, hi = float(support.min()), float(support.max())
-        if self.bin_width is not None:
-            return _width_edges(lo, hi, float(self.bin_width))
+        if bin_width is not None:
+            if isinstance(bin_width, bool) or not isinstance(bin_width, Real):
+                raise TypeError(
+                    f"bin_width must be a positive number, got {bin_width!r}."
+                )
+            if not (np.isfinite(bin_width) and bin_width > 0):
+                raise ValueError(
+                    f"bin_width must be a positive finite number, got {bin_width!r}."
+                )
+            return _width_edges(lo, hi, float(bin_width))
         if self.n_bins == "auto":
             n_eff = support.size if weight is None else float(weight.sum())
             n_bins = _auto_n_bins(n_eff)
@@ -419,8 +568,9 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        y : array-like of shape (n_samples,)
-            Training targets; finite.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Training targets; finite. Two or three columns give a joint
+            (multi-output) label space; a single column is a scalar target.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights; ``counts_`` then sums them per bin.
 
@@ -429,29 +579,168 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
         self : LabelSpace
             The fitted label space.
         """
-        y = check_target(y)
+        y = check_target(y, max_outputs=MAX_OUTPUTS)
         return self._fit(y, check_sample_weight_1d(sample_weight, y))
 
     def _fit(self, y, sample_weight=None):
         """``fit`` on a validated float64 ``y`` and validated weights."""
         self._check_settings()
-        self.edges_ = self._learn_edges(y, sample_weight)
-        self.n_bins_ = self.edges_.size - 1
-        self.centers_ = (self.edges_[:-1] + self.edges_[1:]) / 2.0
-        self.sigma_ = None if self.kernel == "triang" else self._window_args()[2]
+        if y.ndim == 1:
+            width = self._per_output(self.bin_width, "bin_width", 1)[0]
+            edges = self._per_output(self.edges, "edges", 1)[0]
+            self.edges_ = self._learn_edges(y, sample_weight, width, edges)
+            self.n_bins_ = self.edges_.size - 1
+            self.bin_shape_ = (self.n_bins_,)
+            self.n_outputs_ = 1
+            self.centers_ = (self.edges_[:-1] + self.edges_[1:]) / 2.0
+        else:
+            self._fit_joint_bins(y, sample_weight)
+        lds = self.density == "lds"
+        no_width = self.kernel == "triang" or not lds
+        self.sigma_ = None if no_width else self._window_args()[2]
         self.counts_ = self._histogram(y, sample_weight)
-        self.effective_counts_ = self.smooth(self.counts_)
-        uniform = self.smooth(np.full(self.n_bins_, self.counts_.sum() / self.n_bins_))
-        self.bin_rarity_ = np.clip(1.0 - self.effective_counts_ / uniform, 0.0, 1.0)
+        if lds:
+            self.bandwidth_ = None
+            self._kde = None
+            self.effective_counts_ = self.smooth(self.counts_)
+            uniform = self.smooth(np.full(self.n_bins_, self.counts_.sum() / self.n_bins_))
+            self.bin_rarity_ = np.clip(1.0 - self.effective_counts_ / uniform, 0.0, 1.0)
+        else:
+            self._fit_kde(y, sample_weight)
         return self
 
+    def _fit_joint_bins(self, y, sample_weight):
+        n_outputs = y.shape[1]
+        widths = self._per_output(self.bin_width, "bin_width", n_outputs)
+        edges = self._per_output(self.edges, "edges", n_outputs)
+        self.edges_ = tuple(
+            self._learn_edges(y[:, k], sample_weight, widths[k], edges[k])
+            for k in range(n_outputs)
+        )
+        self.bin_shape_ = tuple(int(e.size - 1) for e in self.edges_)
+        cells = int(np.prod(self.bin_shape_, dtype=object))
+        if cells > MAX_JOINT_CELLS:
+            raise ValueError(
+                f"The joint grid of the {n_outputs} target columns has "
+                f"{' x '.join(map(str, self.bin_shape_))} = {cells} cells; at most "
+                f"{MAX_JOINT_CELLS} are allowed. Use fewer bins per column (n_bins) "
+                "or larger bin_width."
+            )
+        self.n_bins_ = cells
+        self.n_outputs_ = n_outputs
+        mids = [(e[:-1] + e[1:]) / 2.0 for e in self.edges_]
+        grids = np.meshgrid(*mids, indexing="ij")
+        self.centers_ = np.stack([g.ravel() for g in grids], axis=1)
+
+    def _axes_edges(self):
+        return list(self.edges_) if self.n_outputs_ > 1 else [self.edges_]
+
+    def _learn_bandwidth(self, y, sample_weight, unit_widths):
+        """Per-column KDE bandwidths of a 2-D ``y``."""
+        n_outputs = y.shape[1]
+        values = self._per_output(self.bandwidth, "bandwidth", n_outputs)
+        if sample_weight is None:
+            support, weight = y, None
+            n_eff = float(y.shape[0])
+        else:
+            keep = sample_weight > 0
+            support, weight = y[keep], sample_weight[keep]
+            n_eff = float(weight.sum())
+        out = np.empty(n_outputs)
+        for k, value in enumerate(values):
+            if value is None or isinstance(value, str):
+                rule = "scott" if value is None else value
+                if rule not in BANDWIDTH_RULES:
+                    raise ValueError(
+                        f"bandwidth must be a positive number or one of "
+                        f"{BANDWIDTH_RULES}, got {value!r}."
+                    )
+                col = support[:, k]
+                mean = np.average(col, weights=weight)
+                std = float(np.sqrt(np.average((col - mean) ** 2, weights=weight)))
+                q1, q3 = _weighted_quantiles(col, weight, np.array([0.25, 0.75]))
+                spread = min(std, (q3 - q1) / _NORMAL_IQR)
+                if not spread > 0:
+                    spread = std if std > 0 else float(unit_widths[k])
+                if rule == "scott":
+                    factor = n_eff ** (-1.0 / (n_outputs + 4))
+                else:
+                    factor = (n_eff * (n_outputs + 2) / 4.0) ** (-1.0 / (n_outputs + 4))
+                out[k] = spread * factor
+            else:
+                if isinstance(value, bool) or not isinstance(value, Real):
+                    raise TypeError(
+                        f"bandwidth must be a positive number or one of "
+                        f"{BANDWIDTH_RULES}, got {value!r}."
+                    )
+                if not (np.isfinite(value) and value > 0):
+                    raise ValueError(
+                        f"bandwidth must be a positive finite number, got {value!r}."
+                    )
+                out[k] = float(value)
+        return out
+
+    def _fit_kde(self, y, sample_weight):
+        y2 = _as_columns(y)
+        unit_widths = np.array([np.median(np.diff(e)) for e in self._axes_edges()])
+        bandwidth = self._learn_bandwidth(y2, sample_weight, unit_widths)
+        self._kde = _BinnedKDE(y2, sample_weight, bandwidth)
+        self._kde_unit = float(self.counts_.sum() * np.prod(unit_widths))
+        self.bandwidth_ = float(bandwidth[0]) if y.ndim == 1 else bandwidth
+        centers = _as_columns(self.centers_)
+        density = self._kde(centers)
+        self.effective_counts_ = self._kde_unit * density
+        self.bin_rarity_ = self._kde_rarity(centers, density)
+
+    def _kde_rarity(self, y2, density=None):
+        """KDE rarity of a 2-D ``y``: ``1 - f / u`` against the uniform
+        density over the fitted box smoothed with the same kernel."""
+        if density is None:
+            density = self._kde(y2)
+        uniform = np.ones(y2.shape[0])
+        inside = np.ones(y2.shape[0], dtype=bool)
+        for k, edges in enumerate(self._axes_edges()):
+            lo, hi = edges[0], edges[-1]
+            h = self._kde.bandwidth[k]
+            col = y2[:, k]
+            uniform *= (ndtr((hi - col) / h) - ndtr((lo - col) / h)) / (hi - lo)
+            inside &= (col >= lo) & (col <= hi)
+        ratio = np.divide(
+            density, uniform, out=np.zeros_like(density), where=uniform > 0
+        )
+        return np.where(inside, np.clip(1.0 - ratio, 0.0, 1.0), 1.0)
+
     # ------------------------------------------------------------ queries
+    def _check_y(self, y, name="y"):
+        """Validate query targets against the fitted number of columns."""
+        n_outputs = getattr(self, "n_outputs_", 1)
+        y = check_target(y, name=name, max_outputs=n_outputs if n_outputs > 1 else 1)
+        got = 1 if y.ndim == 1 else y.shape[1]
+        if got != n_outputs:
+            raise ValueError(
+                f"{name} has {got} column(s) but the label space was fitted on "
+                f"{n_outputs}."
+            )
+        return y
+
     def _index(self, y):
-        idx = np.searchsorted(self.edges_, y, side="right") - 1
-        return np.clip(idx, 0, self.n_bins_ - 1)
+        if y.ndim == 1:
+            idx = np.searchsorted(self.edges_, y, side="right") - 1
+            return np.clip(idx, 0, self.n_bins_ - 1)
+        flat = np.zeros(y.shape[0], dtype=np.intp)
+        for k, edges in enumerate(self.edges_):
+            idx = np.searchsorted(edges, y[:, k], side="right") - 1
+            idx = np.clip(idx, 0, edges.size - 2)
+            flat = flat * (edges.size - 1) + idx
+        return flat
 
     def _in_range(self, y):
-        return (y >= self.edges_[0]) & (y <= self.edges_[-1])
+        if y.ndim == 1:
+            return (y >= self.edges_[0]) & (y <= self.edges_[-1])
+        inside = np.ones(y.shape[0], dtype=bool)
+        for k, edges in enumerate(self.edges_):
+            inside &= (y[:, k] >= edges[0]) & (y[:, k] <= edges[-1])
+        return inside
 
     def _histogram(self, y, sample_weight=None):
         return np.bincount(
@@ -463,17 +752,19 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs_)
             Target values; finite. Values below ``edges_[0]`` go to bin 0 and
-            values above ``edges_[-1]`` to bin ``n_bins_ - 1``.
+            values above ``edges_[-1]`` to bin ``n_bins_ - 1`` (for
+            multi-output targets, column by column).
 
         Returns
         -------
         index : ndarray of shape (n_samples,), dtype=intp
-            Bin of each value.
+            Bin of each value (for multi-output targets, the flat index of
+            its cell in the C-ordered grid of shape ``bin_shape_``).
         """
         check_is_fitted(self)
-        return self._index(check_target(y))
+        return self._index(self._check_y(y))
 
     def histogram(self, y, sample_weight=None):
         """Count (or sum the weights of) ``y`` in each fitted bin.
@@ -483,7 +774,7 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs_)
             Target values; finite.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights.
@@ -500,15 +791,17 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
         array([1., 3.])
         """
         check_is_fitted(self)
-        y = check_target(y)
+        y = self._check_y(y)
         return self._histogram(y, check_sample_weight_1d(sample_weight, y))
 
     def in_range(self, y):
         """Whether each value lies within ``[edges_[0], edges_[-1]]``.
 
+        For multi-output targets: whether every column lies within its range.
+
         Parameters
         ----------
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs_)
             Target values.
 
         Returns
@@ -517,7 +810,7 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
             True where the value is inside the fitted range.
         """
         check_is_fitted(self)
-        return self._in_range(check_target(y))
+        return self._in_range(self._check_y(y))
 
     def count_of(self, y, *, smoothed=False):
         """Training count of the bin of each value (0 outside the range).
@@ -528,10 +821,14 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs_)
             Target values.
         smoothed : bool, default=False
-            Give the effective (LDS-smoothed) count instead of the raw one.
+            Give the effective count instead of the raw one: the LDS-smoothed
+            count of the value's bin (``density="lds"``), or the KDE at the
+            value itself in counts per bin, ``n f(y) w`` (``density="kde"``;
+            positive up to 8 bandwidths beyond the training targets, also
+            outside the fitted range).
 
         Returns
         -------
@@ -546,17 +843,19 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
         array([2., 0.])
         """
         check_is_fitted(self)
-        y = check_target(y)
+        y = self._check_y(y)
         return self._count_of(y, smoothed=smoothed)
 
     def _count_of(self, y, *, smoothed=False):
+        if smoothed and self._kde is not None:
+            return self._kde_unit * self._kde(_as_columns(y))
         per_bin = self.effective_counts_ if smoothed else self.counts_
         return np.where(self._in_range(y), per_bin[self._index(y)], 0.0)
 
     def _shot_codes(self, y):
         """Index into :data:`SHOTS` (0 many, 1 medium, 2 few) of validated ``y``."""
         counts = self._count_of(y)
-        codes = np.ones(y.shape, dtype=np.intp)
+        codes = np.ones(counts.shape, dtype=np.intp)
         codes[counts > self.many_threshold] = 0
         codes[counts < self.few_threshold] = 2
         return codes
@@ -571,7 +870,7 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs_)
             Target values (usually test targets).
 
         Returns
@@ -588,10 +887,10 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
         array(['many', 'medium', 'few', 'few'], dtype=object)
         """
         check_is_fitted(self)
-        return np.asarray(SHOTS, dtype=object)[self._shot_codes(check_target(y))]
+        return np.asarray(SHOTS, dtype=object)[self._shot_codes(self._check_y(y))]
 
     def rarity(self, y):
-        """LDS rarity of each value, in [0, 1].
+        """Rarity of each value, in [0, 1].
 
         The effective counts ``d`` are compared with the same smoothing of a
         *uniform* histogram of the same total over the same bins, ``u``: a
@@ -602,9 +901,16 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
         fitted range. Smoothing ``u`` with the same zero-padded window keeps
         the edge bins from looking rare merely because of the padding.
 
+        With ``density="kde"`` the rarity of a value ``y`` inside the fitted
+        range is ``clip(1 - f(y) / u(y), 0, 1)`` for the KDE ``f`` and the
+        uniform density over ``[edges_[0], edges_[-1]]`` smoothed with the
+        same Gaussian kernel, ``u(y) = (Phi((hi - y) / h) - Phi((lo - y) / h))
+        / (hi - lo)`` (a product over the columns of a multi-output target);
+        1 outside the range.
+
         Parameters
         ----------
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs_)
             Target values.
 
         Returns
@@ -622,10 +928,12 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
         array([0.   , 0.231, 1.   , 0.231, 1.   ])
         """
         check_is_fitted(self)
-        return self._rarity(check_target(y))
+        return self._rarity(self._check_y(y))
 
     def _rarity(self, y):
         """:meth:`rarity` of a validated float64 ``y``."""
+        if self._kde is not None:
+            return self._kde_rarity(_as_columns(y))
         return np.where(self._in_range(y), self.bin_rarity_[self._index(y)], 1.0)
 
     def window(self, normalize="max"):
@@ -649,20 +957,26 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
         array([0.25, 0.5 , 0.25])
         """
         self._check_settings()
+        self._check_lds("window()")
         return kernel_window(*self._window_args(), normalize=normalize)
 
     def smooth(self, values):
         """Smooth per-bin values with the LDS window (zero padding).
 
+        On a joint grid (a 2-D or 3-D array, or the flat per-cell values of a
+        multi-output label space) the window is applied along every axis in
+        turn, with the same zero padding: a separable N-d smoothing that is
+        the 1-D one along each column.
+
         Parameters
         ----------
-        values : array-like of shape (n_bins,)
+        values : array-like of shape (n_bins,) or bin_shape_
             Per-bin values: counts, or a transform of them such as their
             square root.
 
         Returns
         -------
-        smoothed : ndarray of shape (n_bins,)
+        smoothed : ndarray of the shape of ``values``
             See :func:`smooth_counts`.
 
         Examples
@@ -671,10 +985,34 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
         >>> from skdir import LabelSpace
         >>> LabelSpace(kernel="triang", ks=3).smooth(np.array([0, 4.0, 0]))
         array([2., 4., 2.])
+        >>> LabelSpace(kernel="triang", ks=3).smooth(np.array([[0, 0, 0], [0, 4.0, 0]]))
+        array([[1., 2., 1.],
+               [2., 4., 2.]])
         """
         self._check_settings()
+        self._check_lds("smooth()")
+        shape = getattr(self, "bin_shape_", ())
+        if len(shape) > 1 and np.ndim(values) == 1:
+            values = np.asarray(values, dtype=float)
+            if values.size != self.n_bins_:
+                raise ValueError(
+                    f"values must hold one value per cell ({self.n_bins_}), got "
+                    f"{values.size}."
+                )
+            return self.smooth(values.reshape(shape)).ravel()
+        if np.ndim(values) in (2, MAX_OUTPUTS):
+            out = np.asarray(values, dtype=float)
+            window = kernel_window(*self._window_args(), normalize="max")
+            for axis in range(out.ndim):
+                out = convolve1d(out, window, axis=axis, mode="constant", cval=0.0)
+            return out
         return smooth_counts(values, *self._window_args(), normalize="max")
 
+
+
+def _as_columns(y):
+    """``y`` as a 2-D array of its columns (a 1-D ``y`` is one column)."""
+    return y[:, None] if y.ndim == 1 else y
 
 def _auto_n_bins(n_samples):
     """Rice's rule, ``ceil(2 n^(1/3))``, capped to [1, 100] bins."""
@@ -741,6 +1079,121 @@ def _weighted_quantiles(y, weight, q):
     return ys[np.clip(pos, 0, ys.size - 1)].astype(float)
 
 
+#: Interquartile range of the standard normal distribution.
+_NORMAL_IQR = 1.3489795003921634
+#: The KDE's Gaussian kernel is cut at this many bandwidths (beyond, it is
+#: below ``exp(-32)``, about 1e-14, of its peak).
+_KDE_TRUNCATE = 8.0
+#: Grid points per bandwidth of the binned KDE, by number of target columns.
+#: Linear binning and interpolation err by about ``(step / bandwidth) ** 2``
+#: times the density's peak: about 1e-7 of it for a scalar target, 1e-4 for
+#: two columns and 1e-2 for three, whose grid the size cap makes coarser.
+_KDE_RESOLUTION = {1: 512, 2: 32, 3: 16}
+#: Most points of the binned KDE's grid, all columns together; wider data
+#: gets a coarser grid.
+_KDE_MAX_GRID = 1 << 21
+
+
+class _BinnedKDE:
+    """Product-Gaussian kernel density estimate on a regular grid.
+
+    The (weighted) targets are linearly binned onto a grid that reaches
+    ``_KDE_TRUNCATE`` bandwidths beyond them, the grid is convolved with the
+    sampled Gaussian (normalised to unit mass) along each axis by FFT, and
+    the density at any point is the multilinear interpolation of the grid
+    (0 off the grid). The result integrates to 1.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples, n_dims)
+    weight : ndarray of shape (n_samples,) or None
+    bandwidth : ndarray of shape (n_dims,)
+        Kernel standard deviation along each axis, in target units.
+    """
+
+    def __init__(self, y, weight, bandwidth):
+        if weight is not None:
+            keep = weight > 0
+            y, weight = y[keep], weight[keep]
+        n_dims = y.shape[1]
+        self.bandwidth = np.asarray(bandwidth, dtype=float)
+        reach = _KDE_TRUNCATE * self.bandwidth
+        lo, hi = y.min(axis=0) - reach, y.max(axis=0) + reach
+        points = np.ceil((hi - lo) / self.bandwidth * _KDE_RESOLUTION[n_dims]) + 1
+        total = np.prod(points)
+        if total > _KDE_MAX_GRID:
+            points = np.floor(points * (_KDE_MAX_GRID / total) ** (1.0 / n_dims))
+        self.shape = tuple(int(p) for p in np.maximum(points, 2))
+        self.lo = lo
+        self.step = (hi - lo) / (np.array(self.shape) - 1.0)
+        grid = np.zeros(int(np.prod(self.shape)))
+        for flat, share in self._corners(y):
+            if weight is not None:
+                share = share * weight
+            grid += np.bincount(flat, weights=share, minlength=grid.size)
+        grid = grid.reshape(self.shape)
+        for axis in range(n_dims):
+            half = np.ceil(reach[axis] / self.step[axis])
+            half = int(min(half, self.shape[axis] - 1))
+            # Linear binning spreads each point over a triangle of variance
+            # step**2 / 6: narrow the kernel by as much to cancel that bias.
+            width = np.sqrt(max(self.bandwidth[axis] ** 2 - self.step[axis] ** 2 / 6.0,
+                                0.5 * self.bandwidth[axis] ** 2))
+            x = np.arange(-half, half + 1) * (self.step[axis] / width)
+            taps = np.exp(-0.5 * x * x)
+            taps /= taps.sum() * self.step[axis]
+            taps = taps.reshape([-1 if k == axis else 1 for k in range(n_dims)])
+            grid = fftconvolve(grid, taps, mode="same", axes=axis)
+        mass = float(y.shape[0]) if weight is None else float(weight.sum())
+        self.values = np.maximum(grid, 0.0).ravel() / mass
+
+    def _corners(self, y):
+        """Flat grid index and linear-interpolation share of each corner of
+        the grid cell around each point (points off the grid get share 0)."""
+        if y.shape[1] == 1:
+            pos = (y[:, 0] - self.lo[0]) / self.step[0]
+            left = pos.astype(np.intp)
+            np.minimum(left, self.shape[0] - 2, out=left)
+            np.maximum(left, 0, out=left)
+            frac = pos - left
+            outside = (pos < 0) | (pos > self.shape[0] - 1)
+            if outside.any():
+                frac[outside] = 0.0
+                yield left, np.where(outside, 0.0, 1.0 - frac)
+            else:
+                yield left, 1.0 - frac
+            yield left + 1, frac
+            return
+        shape = np.array(self.shape)
+        pos = (y - self.lo) / self.step
+        inside = np.all((pos >= 0) & (pos <= shape - 1), axis=1)
+        strides = np.cumprod([1] + list(self.shape[::-1]))[:-1][::-1]
+        base = np.zeros(y.shape[0], dtype=np.intp)
+        shares = []
+        for k in range(y.shape[1]):
+            left = np.clip(pos[:, k].astype(np.intp), 0, self.shape[k] - 2)
+            frac = np.where(inside, pos[:, k] - left, 0.0)
+            base += left * int(strides[k])
+            shares.append((np.where(inside, 1.0 - frac, 0.0), frac))
+        for corner in np.ndindex(*([2] * y.shape[1])):
+            share = shares[0][corner[0]]
+            for k in range(1, y.shape[1]):
+                share = share * shares[k][corner[k]]
+            yield base + int(np.dot(corner, strides)), share
+
+    def __call__(self, y):
+        """Density at each row of ``y`` (n_points, n_dims)."""
+        out = np.zeros(y.shape[0])
+        for flat, share in self._corners(y):
+            out += share * self.values[flat]
+        return out
+
+    @property
+    def peak(self):
+        """Largest density on the grid."""
+        return float(self.values.max())
+
+
 def is_fitted_space(label_space):
     """Whether ``label_space`` is a fitted :class:`LabelSpace`."""
     return isinstance(label_space, LabelSpace) and hasattr(label_space, "edges_")
@@ -768,8 +1221,9 @@ def fit_label_space(label_space, y, sample_weight=None):
     ----------
     label_space : LabelSpace or None
         The consumer's ``label_space`` parameter.
-    y : ndarray of shape (n_samples,)
-        Validated float64 training targets.
+    y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        Validated float64 training targets; a fitted ``label_space`` must have
+        been fitted on as many columns.
     sample_weight : ndarray of shape (n_samples,) or None
         Validated weights.
 
@@ -780,6 +1234,12 @@ def fit_label_space(label_space, y, sample_weight=None):
     """
     label_space = check_label_space(label_space)
     if is_fitted_space(label_space):
+        n_outputs = 1 if y.ndim == 1 else y.shape[1]
+        if label_space.n_outputs_ != n_outputs:
+            raise ValueError(
+                f"y has {n_outputs} column(s) but the fitted label space was fitted "
+                f"on {label_space.n_outputs_}."
+            )
         return label_space
     label_space = clone(label_space)
     label_space._validate_params()

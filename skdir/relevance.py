@@ -30,7 +30,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._validation import check_target
 from .base import TargetTransformerMixin
-from .bins import LabelSpace, fit_label_space
+from .bins import MAX_OUTPUTS, LabelSpace, fit_label_space
 
 __all__ = [
     "LDSRelevance",
@@ -64,7 +64,10 @@ class LDSRelevance(TargetTransformerMixin, BaseEstimator):
     targets are those whose effective density is below half that of a
     uniform label distribution. The reference ``u`` is smoothed with the same
     zero-padded window, so the edge bins are not made rare merely by the
-    padding.
+    padding. A label space with ``density="kde"`` compares its kernel density
+    estimate with a smoothed uniform density instead (see
+    :meth:`~skdir.LabelSpace.rarity`); multi-output targets (2 or 3 columns)
+    get the rarity of their cell in the joint grid.
 
     Parameters
     ----------
@@ -113,15 +116,15 @@ class LDSRelevance(TargetTransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        y : array-like of shape (n_samples,)
-            Training targets; finite.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Training targets; finite; at most 3 columns.
 
         Returns
         -------
         self : LDSRelevance
             Fitted relevance.
         """
-        return self._fit(check_target(y))
+        return self._fit(check_target(y, max_outputs=MAX_OUTPUTS))
 
     def _fit(self, y):
         """``fit`` on a validated float64 ``y``."""
@@ -134,7 +137,7 @@ class LDSRelevance(TargetTransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Target values; values outside the fitted bin range get relevance 1.
 
         Returns
@@ -143,7 +146,7 @@ class LDSRelevance(TargetTransformerMixin, BaseEstimator):
             Values in [0, 1].
         """
         check_is_fitted(self)
-        return self._transform(check_target(y))
+        return self._transform(self.label_space_._check_y(y))
 
     def _transform(self, y):
         """``transform`` on a validated float64 ``y``."""
@@ -543,8 +546,8 @@ def lds_relevance(y, *, label_space=None):
 
     Parameters
     ----------
-    y : array-like of shape (n_samples,)
-        Targets; finite.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Targets; finite; at most 3 columns.
     label_space : LabelSpace or None, default=None
         As in :class:`LDSRelevance`.
 

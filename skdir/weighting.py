@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 from ._targets import TrainingTargets
 from .base import TargetTransformerMixin
 from ._validation import check_same_length, check_sample_weight_1d, check_target
-from .bins import LabelSpace, fit_label_space
+from .bins import MAX_OUTPUTS, LabelSpace, fit_label_space
 
 __all__ = ["LDSWeighter", "ReweightedRegressor"]
 
@@ -43,6 +43,20 @@ class LDSWeighter(TargetTransformerMixin, BaseEstimator):
     4. weight each sample by ``1 / density`` of its bin, rescaled so that the
        weights average 1 over the fitted targets (weighted by
        ``sample_weight`` when given).
+
+    With a label space of ``density="kde"`` and ``lds=True``, steps 1-3 are
+    replaced by its kernel density estimate ``f`` evaluated at each target
+    itself (:meth:`LabelSpace.count_of` with ``smoothed=True``, in counts per
+    bin): a sample's weight is ``c f(y) ** -alpha``, with ``c`` making the
+    weights average 1 (``clip`` must stay ``"auto"`` or None: there are no
+    bin counts to clip before the estimate). This is DenseWeight (Steininger
+    et al., 2021) in a multiplicative form; their linear form
+    ``max(1 - alpha f(y) / max f, eps)`` rescaled to mean 1 is
+    :meth:`dense_weights`.
+
+    Multi-output targets (2 or 3 columns) are weighted by the effective
+    density of their cell in the label space's joint grid (or by the joint
+    KDE).
 
     Without LDS the weight of a sample is thus proportional to
     ``count ** -alpha`` of its bin: ``alpha`` trades accuracy on the common
@@ -68,15 +82,20 @@ class LDSWeighter(TargetTransformerMixin, BaseEstimator):
         ``"inverse"`` also clips, see ``clip``); ``"none"`` or 0 gives every
         sample the weight 1.
     lds : bool, default=True
-        Smooth the transformed counts with the label space's kernel. Must be
-        False with ``reweight="none"`` or 0, where it would have no effect.
+        Use the label space's effective density: smooth the transformed
+        counts with its kernel (``density="lds"``), or take its kernel
+        density estimate (``density="kde"``). False uses the raw bin counts.
+        Must be False with ``reweight="none"`` or 0, where it would have no
+        effect.
     clip : "auto", None or (float, float), default="auto"
         Bounds ``0 < low <= high`` applied to the count of every non-empty
         bin before the transform. ``"auto"`` uses ``(5, 1000)`` for
         ``reweight="inverse"``, as the reference code, and no clipping
         otherwise. Empty bins stay empty (the reference code clips them to 5
         too, which invents training mass where there is none). Explicit
-        bounds with ``reweight="none"`` or 0 are rejected.
+        bounds with ``reweight="none"`` or 0, or with the KDE density of a
+        ``density="kde"`` label space, are rejected; ``"auto"`` does not clip
+        that density.
 
     Attributes
     ----------
@@ -87,11 +106,14 @@ class LDSWeighter(TargetTransformerMixin, BaseEstimator):
         ``label_space_``.
     effective_density_ : ndarray of shape (n_bins,)
         The transformed, optionally smoothed counts whose inverse gives the
-        weights.
+        weights (with the KDE: the estimate at the bin centres to the power
+        ``alpha``).
     bin_weights_ : ndarray of shape (n_bins,)
-        Weight given to a target in each bin. A bin with zero effective
-        density (possible only without LDS, or far from all data) gets the
-        largest weight of any populated bin.
+        Weight given to a target in each bin (with the KDE: to a target at
+        the bin's centre; :meth:`transform` evaluates the estimate at each
+        target itself). A bin with zero effective density (possible only
+        without LDS, or far from all data) gets the largest weight of any
+        populated bin (with the KDE: of any training target).
     scale_ : float
         Factor that makes the fitted weights average 1.
 
@@ -122,6 +144,7 @@ class LDSWeighter(TargetTransformerMixin, BaseEstimator):
         "lds": ["boolean"],
         "clip": [StrOptions({"auto"}), tuple, list, None],
     }
+    _per_value = False
 
     def __init__(self, *, label_space=None, reweight="sqrt_inv", lds=True, clip="auto"):
         self.label_space = label_space
@@ -175,8 +198,8 @@ class LDSWeighter(TargetTransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        y : array-like of shape (n_samples,)
-            Training targets; finite and not constant.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Training targets; finite and not constant; at most 3 columns.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights: each sample counts this much in its bin
             (unless the label space is given fitted), and the weights
@@ -187,16 +210,43 @@ class LDSWeighter(TargetTransformerMixin, BaseEstimator):
         self : LDSWeighter
             Fitted weighter.
         """
-        y = check_target(y, allow_constant=False)
+        y = check_target(y, allow_constant=False, max_outputs=MAX_OUTPUTS)
         return self._fit(y, check_sample_weight_1d(sample_weight, y))
 
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, y, sample_weight=None):
+        """Fit on ``y`` and return its weights.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Training targets; finite and not constant; at most 3 columns.
+        sample_weight : array-like of shape (n_samples,), default=None
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        weights : ndarray of shape (n_samples,)
+            ``transform(y)`` of the fitted weighter.
+        """
+        y = check_target(y, allow_constant=False, max_outputs=MAX_OUTPUTS)
+        sample_weight = check_sample_weight_1d(sample_weight, y)
+        return self._fit_transform_validated(y, sample_weight)
+
     def _fit(self, y, sample_weight):
-        """``fit`` on validated ``y`` and ``sample_weight``; returns the
-        training weights' bin index too, so callers need not bin again."""
+        """``fit`` on validated ``y`` and ``sample_weight``."""
+        self._fit_weights(y, sample_weight)
+        return self
+
+    def _fit_weights(self, y, sample_weight):
+        """Fit on validated arrays and return the training weights."""
         clip = self._check_settings()
         space = fit_label_space(self.label_space, y, sample_weight)
         self.label_space_ = space
         self.counts_ = space.counts_.copy()
+        self._per_value = self.lds and self._alpha() > 0 and space._kde is not None
+        if self._per_value:
+            return self._fit_kde(space, y, sample_weight)
 
         mass = self.counts_
         if clip is not None:
@@ -226,16 +276,52 @@ class LDSWeighter(TargetTransformerMixin, BaseEstimator):
         else:
             self.scale_ = sample_weight.sum() / np.dot(sample_weight, per_sample)
         self.bin_weights_ = raw * self.scale_
-        return self
+        return per_sample * self.scale_
+
+    def _fit_kde(self, space, y, sample_weight):
+        """Per-value weights ``c f(y) ** -alpha`` from the label space's KDE."""
+        if self.clip is not None and not isinstance(self.clip, str):
+            raise ValueError(
+                f"clip={self.clip!r} has no effect with a label space of "
+                "density='kde': it bounds bin counts before LDS smoothing. Use "
+                "clip='auto' or None."
+            )
+        alpha = self._alpha()
+        train = _power(space._count_of(y, smoothed=True), alpha)
+        positive = train[train > 0]
+        if positive.size == 0:
+            raise ValueError(
+                "The label space's density is zero at every training target; fit "
+                "it on targets with positive weight."
+            )
+        self._floor = float(positive.min())
+        per_sample = 1.0 / np.maximum(train, self._floor)
+        if sample_weight is None:
+            self.scale_ = per_sample.size / per_sample.sum()
+        else:
+            self.scale_ = sample_weight.sum() / np.dot(sample_weight, per_sample)
+        self.effective_density_ = _power(space.effective_counts_, alpha)
+        floored = np.maximum(self.effective_density_, self._floor)
+        self.bin_weights_ = self.scale_ / floored
+        return self.scale_ / np.maximum(train, self._floor)
+
+    def _weights_of(self, y):
+        """Weights of validated ``y``."""
+        space = self.label_space_
+        if self._per_value:
+            density = _power(space._count_of(y, smoothed=True), self._alpha())
+            return self.scale_ / np.maximum(density, self._floor)
+        return self.bin_weights_[space._index(y)]
 
     def transform(self, y):
         """Weight of each target value.
 
         Parameters
         ----------
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Target values; values outside the fitted range get the weight of
-            the nearest edge bin.
+            the nearest edge bin (with the KDE: of their own density, at most
+            the largest weight of a training target).
 
         Returns
         -------
@@ -243,12 +329,75 @@ class LDSWeighter(TargetTransformerMixin, BaseEstimator):
             Finite, positive weights.
         """
         check_is_fitted(self)
-        return self.bin_weights_[self.label_space_.transform(y)]
+        return self._weights_of(self.label_space_._check_y(y))
+
+    def dense_weights(self, y, *, eps=1e-6):
+        """DenseWeight's linear weights of ``y`` (Steininger et al., 2021).
+
+        ``w = max(1 - alpha f(y) / max f, eps)``, rescaled to average 1 over
+        ``y``, with ``f`` the kernel density estimate of the fitted label
+        space (which must have ``density="kde"``), ``max f`` its largest value
+        and ``alpha`` the strength of ``reweight``. This is the weighting of
+        the ``denseweight`` package, ``DenseWeight(alpha, bandwidth,
+        eps).fit(y)``, computed on a density exact to 1e-7 of its peak, read at each
+        target itself (that package reads its 4096-point grid at the point
+        left of each target) and normalised by ``f / max f`` (it subtracts
+        the minimum over its grid, a value near 0, before dividing). Unlike
+        :meth:`transform` the weights are clipped below at ``eps`` rather
+        than positive by construction, and for ``alpha > 1`` the densest
+        targets all get ``eps``.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets, usually the training targets; the weights average 1
+            over them.
+        eps : float, default=1e-6
+            Smallest weight before the rescaling, > 0.
+
+        Returns
+        -------
+        weights : ndarray of shape (n_samples,)
+            Positive weights averaging 1.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skdir import LabelSpace, LDSWeighter
+        >>> y = np.r_[np.zeros(9), 4.0]
+        >>> space = LabelSpace(density="kde", bandwidth=1.0)
+        >>> w = LDSWeighter(label_space=space, reweight=0.5).fit(y)
+        >>> w.dense_weights(y).round(3)
+        array([0.918, 0.918, 0.918, 0.918, 0.918, 0.918, 0.918, 0.918, 0.918,
+               1.734])
+        >>> w.transform(y).round(3)  # the multiplicative form, f(y) ** -0.5
+        array([0.834, 0.834, 0.834, 0.834, 0.834, 0.834, 0.834, 0.834, 0.834,
+               2.497])
+        """
+        check_is_fitted(self)
+        space = self.label_space_
+        if space._kde is None:
+            raise ValueError(
+                "dense_weights needs a label space with density='kde'; this one "
+                f"has density={space.density!r}."
+            )
+        if not (isinstance(eps, Real) and np.isfinite(eps) and eps > 0):
+            raise ValueError(f"eps must be a positive finite number, got {eps!r}.")
+        y = space._check_y(y)
+        density = space._kde(y[:, None] if y.ndim == 1 else y) / space._kde.peak
+        raw = np.maximum(1.0 - self._alpha() * density, eps)
+        return raw / raw.mean()
 
     def _fit_transform_validated(self, y, sample_weight):
         """``fit_transform`` for already validated arrays (one validation)."""
-        self._fit(y, sample_weight)
-        return self.bin_weights_[self.label_space_._index(y)]
+        return self._fit_weights(y, sample_weight)
+
+
+def _power(values, alpha):
+    """``values ** alpha``, with the reference's exact square root for 0.5."""
+    if alpha == 0.5:
+        return np.sqrt(values)
+    return values if alpha == 1 else values**alpha
 
 
 class ReweightedRegressor(RegressorMixin, BaseEstimator):
@@ -367,7 +516,7 @@ class ReweightedRegressor(RegressorMixin, BaseEstimator):
                 f"{type(self).__name__} requires y to be passed, but the target y "
                 "is None."
             )
-        y = check_target(y, warn_column=True)
+        y = check_target(y, warn_column=True, max_outputs=MAX_OUTPUTS)
         check_same_length(X, y, names=("X", "y"))
         sample_weight = check_sample_weight_1d(sample_weight, y)
 
@@ -378,9 +527,9 @@ class ReweightedRegressor(RegressorMixin, BaseEstimator):
 
         weighter = LDSWeighter() if self.weighter is None else self.weighter
         self.weighter_ = clone(weighter)
-        if np.ptp(y) == 0:
+        if np.all(y == y[0]):
             # One distinct target: there is no imbalance to correct.
-            weights = np.ones_like(y)
+            weights = np.ones(y.shape[0])
         else:
             weights = np.asarray(
                 self.weighter_._fit_transform_validated(y, sample_weight)

@@ -31,7 +31,7 @@ BAD_INPUTS = [
     ("nan-X", _fit_regressor(np.r_[X[:-1], [[np.nan, 1]]], Y), ValueError, "NaN"),
     ("inf-X", _fit_regressor(np.r_[X[:-1], [[np.inf, 1]]], Y), ValueError, "infinity"),
     ("empty-y", _fit_weighter(np.array([])), ValueError, "y is empty"),
-    ("2d-y", _fit_weighter(np.ones((5, 2))), ValueError, r"y must be 1-D .* got shape \(5, 2\)"),
+    ("2d-y", _fit_weighter(np.ones((5, 4))), ValueError, "at most 3 target columns"),
     ("string-y", _fit_weighter(np.array(["a", "b"])), TypeError, "y must be numeric"),
     ("object-string-y", _fit_weighter(np.array([1.0, "b"], dtype=object)), TypeError, "y must be numeric"),
     ("constant-y", _fit_weighter(np.full(5, 3.0)), ValueError, "y is constant"),

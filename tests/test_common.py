@@ -49,6 +49,8 @@ TARGET_TRANSFORMERS = [
             "sigma": [0, -1.0, "2"],
             "many_threshold": [-1, "x"],
             "few_threshold": [-1, None],
+            "density": ["kernel", None],
+            "bandwidth": [0, -1.0, "isj"],
         },
     ),
     (

@@ -334,8 +334,10 @@ def test_relevance_does_not_modify_input_and_rejects_bad_y():
             func([1.0, np.nan])
         with pytest.raises(TypeError, match="strings"):
             func(["a", "b"])
-        with pytest.raises(ValueError, match="1-D"):
-            func(np.ones((3, 2)))
+    with pytest.raises(ValueError, match="1-D"):
+        phi_relevance(np.ones((3, 2)))
+    with pytest.raises(ValueError, match="at most 3 target columns"):
+        lds_relevance(np.ones((3, 4)))
     with pytest.raises(ValueError, match="kernel"):
         LDSRelevance(label_space=LabelSpace(kernel="box")).fit(y)
     with pytest.raises((TypeError, ValueError), match="label_space"):

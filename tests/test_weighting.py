@@ -76,7 +76,9 @@ finite = st.floats(-1e4, 1e4, allow_nan=False, allow_infinity=False)
 
 @settings(max_examples=80, deadline=None)
 @given(
-    arrays(np.float64, st.integers(2, 80), elements=finite).filter(lambda a: np.ptp(a) > 0),
+    # A range of a few subnormal numbers cannot be divided into bins in float64
+    # (a clear ValueError, tested in test_bad_inputs); keep ranges that can.
+    arrays(np.float64, st.integers(2, 80), elements=finite).filter(lambda a: np.ptp(a) > 1e-6),
     st.sampled_from(["sqrt_inv", "inverse", "none"]),
     st.booleans(),
     st.sampled_from(["gaussian", "triang", "laplace"]),

@@ -3,7 +3,7 @@
 import numpy as np
 
 from .._validation import check_same_length, check_sample_weight_1d, check_target
-from ..bins import fit_label_space
+from ..bins import MAX_OUTPUTS, fit_label_space
 
 __all__ = [
     "geometric_mean_absolute_error",
@@ -11,13 +11,76 @@ __all__ = [
     "balanced_mean_squared_error",
 ]
 
+#: Named ways of combining the errors of several target columns.
+MULTIOUTPUT = ("raw_values", "uniform_average")
+
 
 def _check_pair(y_true, y_pred, sample_weight=None):
-    y_true = check_target(y_true, name="y_true")
-    y_pred = check_target(y_pred, name="y_pred")
+    y_true = check_target(y_true, name="y_true", max_outputs=MAX_OUTPUTS)
+    y_pred = check_target(y_pred, name="y_pred", max_outputs=MAX_OUTPUTS)
     check_same_length(y_true, y_pred, names=("y_true", "y_pred"))
+    if y_true.shape != y_pred.shape:
+        raise ValueError(
+            "y_true and y_pred have different numbers of outputs "
+            f"({_n_outputs(y_true)} and {_n_outputs(y_pred)})."
+        )
     sample_weight = check_sample_weight_1d(sample_weight, y_true)
     return y_true, y_pred, sample_weight
+
+
+def _n_outputs(y):
+    return 1 if y.ndim == 1 else y.shape[1]
+
+
+def _check_multioutput(multioutput, n_outputs):
+    """``multioutput`` as a name or as validated weights of the outputs."""
+    if isinstance(multioutput, str):
+        if multioutput not in MULTIOUTPUT:
+            raise ValueError(
+                f"multioutput must be one of {MULTIOUTPUT} or an array of "
+                f"{n_outputs} weights, got {multioutput!r}."
+            )
+        return multioutput
+    try:
+        weights = np.asarray(multioutput, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"multioutput must be one of {MULTIOUTPUT} or an array of weights, got "
+            f"{multioutput!r}."
+        ) from None
+    if weights.shape != (n_outputs,):
+        raise ValueError(
+            f"multioutput must hold one weight per output ({n_outputs}), got shape "
+            f"{weights.shape}."
+        )
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:
+        raise ValueError(
+            "multioutput weights must be finite, non-negative and not all zero, got "
+            f"{weights}."
+        )
+    return weights
+
+
+def _aggregate(values, multioutput):
+    """Combine per-output values as ``multioutput`` (checked) says."""
+    values = np.asarray(values, dtype=float)
+    if isinstance(multioutput, str):
+        return values if multioutput == "raw_values" else float(np.mean(values))
+    return float(np.average(values, weights=multioutput))
+
+
+def _columns(y):
+    """``y`` as a 2-D array of its output columns."""
+    return y[:, None] if y.ndim == 1 else y
+
+
+def _check_space_outputs(space, y, name="y_true"):
+    n_outputs = _n_outputs(y)
+    if space.n_outputs_ != n_outputs:
+        raise ValueError(
+            f"{name} has {n_outputs} column(s) but the label space was fitted on "
+            f"{space.n_outputs_}."
+        )
 
 
 def _geometric_mean(values, weights=None):
@@ -33,7 +96,9 @@ def _geometric_mean(values, weights=None):
     return float(np.exp(np.average(logs, weights=weights[positive])))
 
 
-def geometric_mean_absolute_error(y_true, y_pred, *, sample_weight=None):
+def geometric_mean_absolute_error(
+    y_true, y_pred, *, sample_weight=None, multioutput="uniform_average"
+):
     """Geometric mean of the absolute errors (GM).
 
     ``exp(mean(log|y_true - y_pred|))``, the "GM" column of the DIR
@@ -43,43 +108,66 @@ def geometric_mean_absolute_error(y_true, y_pred, *, sample_weight=None):
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
+    y_true : array-like of shape (n_samples,) or (n_samples, n_outputs)
         True targets.
-    y_pred : array-like of shape (n_samples,)
+    y_pred : array-like of the shape of ``y_true``
         Predicted targets.
     sample_weight : array-like of shape (n_samples,), default=None
         Weights of the log-errors.
+    multioutput : {"raw_values", "uniform_average"} or array-like of shape \
+            (n_outputs,), default="uniform_average"
+        How the GM of each output column combine, as in scikit-learn's
+        regression metrics: their array, their mean, or their average with
+        these weights.
 
     Returns
     -------
-    gm : float
-        Non-negative; lower is better.
+    gm : float or ndarray of shape (n_outputs,)
+        Non-negative; lower is better. An array with
+        ``multioutput="raw_values"``.
 
     Examples
     --------
     >>> from skdir.metrics import geometric_mean_absolute_error
     >>> geometric_mean_absolute_error([0, 0, 0], [1, 2, 4])
     2.0
+    >>> geometric_mean_absolute_error([[0, 0], [0, 0]], [[1, 2], [4, 8]],
+    ...                               multioutput="raw_values")
+    array([2., 4.])
     """
     y_true, y_pred, sample_weight = _check_pair(y_true, y_pred, sample_weight)
-    return _geometric_mean(np.abs(y_true - y_pred), sample_weight)
+    multioutput = _check_multioutput(multioutput, _n_outputs(y_true))
+    err = _columns(np.abs(y_true - y_pred))
+    values = [_geometric_mean(err[:, k], sample_weight) for k in range(err.shape[1])]
+    return _aggregate(values, multioutput)
 
 
-def _balanced_error(y_true, y_pred, label_space, sample_weight, power):
+def _balanced_error(y_true, y_pred, label_space, sample_weight, power,
+                    multioutput="uniform_average"):
     y_true, y_pred, sample_weight = _check_pair(y_true, y_pred, sample_weight)
+    multioutput = _check_multioutput(multioutput, _n_outputs(y_true))
     space = fit_label_space(label_space, y_true)
+    _check_space_outputs(space, y_true)
     index = space._index(y_true)
-    err = np.abs(y_true - y_pred) ** power
+    err = _columns(np.abs(y_true - y_pred) ** power)
     if sample_weight is not None:
-        err = err * sample_weight
-    total = np.bincount(index, weights=err, minlength=space.n_bins_)
+        err = err * sample_weight[:, None]
     mass = space._histogram(y_true, sample_weight)
     present = mass > 0
-    return float(np.mean(total[present] / mass[present]))
+    values = []
+    for k in range(err.shape[1]):
+        total = np.bincount(index, weights=err[:, k], minlength=space.n_bins_)
+        values.append(float(np.mean(total[present] / mass[present])))
+    return _aggregate(values, multioutput)
 
 
 def balanced_mean_absolute_error(
-    y_true, y_pred, *, label_space=None, sample_weight=None
+    y_true,
+    y_pred,
+    *,
+    label_space=None,
+    sample_weight=None,
+    multioutput="uniform_average",
 ):
     """Mean over target bins of each bin's mean absolute error (bMAE).
 
@@ -89,9 +177,10 @@ def balanced_mean_absolute_error(
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        True targets.
-    y_pred : array-like of shape (n_samples,)
+    y_true : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        True targets; with 2 or 3 columns the bins are the cells of the label
+        space's joint grid.
+    y_pred : array-like of the shape of ``y_true``
         Predicted targets.
     label_space : LabelSpace, default=None
         Bins of the target: a fitted :class:`~skdir.LabelSpace` is used as
@@ -99,11 +188,17 @@ def balanced_mean_absolute_error(
         unfitted one is fitted on ``y_true``. None means ``LabelSpace()``.
     sample_weight : array-like of shape (n_samples,), default=None
         Weights within each bin.
+    multioutput : {"raw_values", "uniform_average"} or array-like of shape \
+            (n_outputs,), default="uniform_average"
+        How the balanced errors of the output columns (each averaged over the
+        same joint bins) combine: their array, their mean, or their average
+        with these weights.
 
     Returns
     -------
-    bmae : float
-        Non-negative; lower is better.
+    bmae : float or ndarray of shape (n_outputs,)
+        Non-negative; lower is better. An array with
+        ``multioutput="raw_values"``.
 
     Examples
     --------
@@ -114,12 +209,25 @@ def balanced_mean_absolute_error(
     >>> balanced_mean_absolute_error(y_true, y_pred,
     ...                              label_space=LabelSpace(edges=[0, 2, 6]))
     2.0
+
+    Two outputs, binned jointly (one cell holds three samples, one holds one):
+
+    >>> y_true = [[1, 0], [1, 0], [1, 0], [5, 5]]
+    >>> y_pred = [[1, 1], [1, 1], [1, 1], [1, 5]]
+    >>> balanced_mean_absolute_error(y_true, y_pred, label_space=LabelSpace(
+    ...     edges=[0, 2, 6]), multioutput="raw_values")
+    array([2. , 0.5])
     """
-    return _balanced_error(y_true, y_pred, label_space, sample_weight, 1)
+    return _balanced_error(y_true, y_pred, label_space, sample_weight, 1, multioutput)
 
 
 def balanced_mean_squared_error(
-    y_true, y_pred, *, label_space=None, sample_weight=None
+    y_true,
+    y_pred,
+    *,
+    label_space=None,
+    sample_weight=None,
+    multioutput="uniform_average",
 ):
     """Mean over target bins of each bin's mean squared error (bMSE).
 
@@ -127,9 +235,10 @@ def balanced_mean_squared_error(
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        True targets.
-    y_pred : array-like of shape (n_samples,)
+    y_true : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        True targets; with 2 or 3 columns the bins are the cells of the label
+        space's joint grid.
+    y_pred : array-like of the shape of ``y_true``
         Predicted targets.
     label_space : LabelSpace, default=None
         Bins of the target: a fitted :class:`~skdir.LabelSpace` is used as
@@ -137,11 +246,15 @@ def balanced_mean_squared_error(
         ``LabelSpace()``.
     sample_weight : array-like of shape (n_samples,), default=None
         Weights within each bin.
+    multioutput : {"raw_values", "uniform_average"} or array-like of shape \
+            (n_outputs,), default="uniform_average"
+        As in :func:`balanced_mean_absolute_error`.
 
     Returns
     -------
-    bmse : float
-        Non-negative; lower is better.
+    bmse : float or ndarray of shape (n_outputs,)
+        Non-negative; lower is better. An array with
+        ``multioutput="raw_values"``.
 
     Examples
     --------
@@ -151,4 +264,4 @@ def balanced_mean_squared_error(
     ...                             label_space=LabelSpace(edges=[0, 2, 6]))
     8.0
     """
-    return _balanced_error(y_true, y_pred, label_space, sample_weight, 2)
+    return _balanced_error(y_true, y_pred, label_space, sample_weight, 2, multioutput)

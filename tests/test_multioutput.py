@@ -1,0 +1,248 @@
+"""Multi-output targets (2 or 3 columns) in the label space and its consumers,
+checked against brute force: np.histogramdd and explicit loops."""
+
+import itertools
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.linear_model import LinearRegression
+
+from skdir import LabelSpace, LDSWeighter, ReweightedRegressor, kernel_window
+from skdir.bins import MAX_JOINT_CELLS
+from skdir.metrics import (
+    TrainingTargets,
+    balanced_mean_absolute_error,
+    balanced_mean_squared_error,
+    geometric_mean_absolute_error,
+    shot_groups,
+    shot_metrics,
+)
+from skdir.relevance import LDSRelevance
+
+
+def bulk_and_cluster(seed=0, n=3000, n_rare=40, dims=2):
+    """A Gaussian bulk around 0 and a small far cluster around 6 (the rare region)."""
+    rng = np.random.RandomState(seed)
+    return np.r_[rng.normal(size=(n, dims)), rng.normal(6.0, 0.3, size=(n_rare, dims))]
+
+
+def loop_smooth(grid, window):
+    """Zero-padded separable smoothing by explicit loops over cells and taps."""
+    half = window.size // 2
+    out = np.zeros_like(grid)
+    for cell in itertools.product(*[range(s) for s in grid.shape]):
+        total = 0.0
+        for taps in itertools.product(range(window.size), repeat=grid.ndim):
+            src = tuple(c + t - half for c, t in zip(cell, taps))
+            if all(0 <= s < n for s, n in zip(src, grid.shape)):
+                total += np.prod([window[t] for t in taps]) * grid[src]
+        out[cell] = total
+    return out
+
+
+def loop_cells(y, edges):
+    """Cell (tuple) of every row, by explicit loops; edge bins take the outside."""
+    cells = []
+    for row in y:
+        cell = []
+        for value, e in zip(row, edges):
+            k = 0
+            while k < e.size - 2 and value >= e[k + 1]:
+                k += 1
+            cell.append(k)
+        cells.append(tuple(cell))
+    return cells
+
+
+def test_joint_bins_counts_and_index_by_brute_force():
+    y = bulk_and_cluster()
+    space = LabelSpace(bin_width=0.5).fit(y)
+    assert space.n_outputs_ == 2
+    for k in range(2):  # each column binned as a scalar target would be
+        np.testing.assert_array_equal(space.edges_[k],
+                                      LabelSpace(bin_width=0.5).fit(y[:, k]).edges_)
+    expected, _ = np.histogramdd(y, bins=space.edges_)
+    assert space.bin_shape_ == expected.shape and space.n_bins_ == expected.size
+    np.testing.assert_array_equal(space.counts_.reshape(space.bin_shape_), expected)
+    q = np.r_[y[:50], [[-100.0, 100.0], [3.1, -7.0]]]
+    flat = [np.ravel_multi_index(c, space.bin_shape_) for c in loop_cells(q, space.edges_)]
+    np.testing.assert_array_equal(space.transform(q), flat)
+    centers = space.centers_.reshape(space.bin_shape_ + (2,))
+    i, j = 3, 5
+    assert centers[i, j].tolist() == [
+        (space.edges_[0][i] + space.edges_[0][i + 1]) / 2,
+        (space.edges_[1][j] + space.edges_[1][j + 1]) / 2,
+    ]
+
+
+def test_joint_smoothing_rarity_and_shots_by_loops():
+    y = bulk_and_cluster(1, n=600, n_rare=15)
+    space = LabelSpace(n_bins=8, kernel="triang", ks=3, many_threshold=30,
+                       few_threshold=5).fit(y)
+    grid = space.counts_.reshape(space.bin_shape_)
+    window = kernel_window("triang", 3)
+    effective = loop_smooth(grid, window)
+    np.testing.assert_allclose(space.effective_counts_.reshape(grid.shape), effective)
+    uniform = loop_smooth(np.full(grid.shape, grid.sum() / grid.size), window)
+    np.testing.assert_allclose(space.bin_rarity_.reshape(grid.shape),
+                               np.clip(1 - effective / uniform, 0, 1))
+    # Shots: the training count of each sample's own cell.
+    cells = loop_cells(y, space.edges_)
+    counts = np.array([grid[c] for c in cells])
+    expected = np.where(counts > 30, "many", np.where(counts < 5, "few", "medium"))
+    np.testing.assert_array_equal(space.shot_of(y), expected)
+    np.testing.assert_array_equal(shot_groups(y, label_space=space), expected)
+    # Out of range in one column: no training data, rarity 1, few-shot.
+    assert space.count_of([[0.0, 50.0]]).tolist() == [0.0]
+    assert space.rarity([[0.0, 50.0]]).tolist() == [1.0]
+    # The far cluster is rarer than the bulk's centre, the empty gap rarest.
+    r_bulk, r_cluster, r_gap = space.rarity([[0.0, 0.0], [6.0, 6.0], [4.0, -2.0]])
+    assert r_bulk == 0 < r_cluster < r_gap and r_gap > 0.9
+
+
+def test_three_columns_by_brute_force():
+    y = bulk_and_cluster(2, n=400, n_rare=10, dims=3)
+    space = LabelSpace(n_bins=5, kernel="gaussian", ks=3, sigma=1.0).fit(y)
+    expected, _ = np.histogramdd(y, bins=space.edges_)
+    np.testing.assert_array_equal(space.counts_.reshape(space.bin_shape_), expected)
+    effective = loop_smooth(expected, kernel_window("gaussian", 3, 1.0))
+    np.testing.assert_allclose(space.effective_counts_.reshape(expected.shape), effective)
+    assert space.centers_.shape == (125, 3)
+
+
+def test_joint_weights_by_brute_force():
+    y = bulk_and_cluster(3, n=500, n_rare=12)
+    space = LabelSpace(n_bins=6, kernel="triang", ks=3).fit(y)
+    weights = LDSWeighter(label_space=space, reweight="sqrt_inv").fit_transform(y)
+    density = loop_smooth(np.sqrt(space.counts_.reshape(space.bin_shape_)),
+                          kernel_window("triang", 3))
+    raw = np.array([1 / density[c] for c in loop_cells(y, space.edges_)])
+    np.testing.assert_allclose(weights, raw / raw.mean())
+    rare = np.arange(y.shape[0]) >= 500
+    assert weights[rare].min() > weights[~rare].mean()
+
+
+def test_joint_kde_against_direct_sum():
+    y = bulk_and_cluster(4, n=800, n_rare=20)
+    space = LabelSpace(density="kde", bandwidth=[0.3, 0.4]).fit(y)
+    np.testing.assert_array_equal(space.bandwidth_, [0.3, 0.4])
+    h = np.array([0.3, 0.4])
+    q = np.r_[y[::10], y[:20] + 0.17]
+    z = (q[:, None, :] - y[None, :, :]) / h
+    exact = np.exp(-0.5 * (z**2).sum(-1)).sum(1) / (y.shape[0] * np.prod(h) * 2 * np.pi)
+    widths = [np.median(np.diff(e)) for e in space.edges_]
+    got = space.count_of(q, smoothed=True) / (y.shape[0] * np.prod(widths))
+    np.testing.assert_allclose(got, exact, rtol=0, atol=1e-4 * exact.max())
+    w = LDSWeighter(label_space=space, reweight=1.0).fit(y).transform(q)
+    np.testing.assert_allclose(w * got, (w * got).mean(), rtol=1e-9)
+
+
+def test_metrics_per_output_by_brute_force():
+    rng = np.random.RandomState(5)
+    y_train = bulk_and_cluster(5, n=400, n_rare=8)
+    space = LabelSpace(n_bins=6, many_threshold=20, few_threshold=5).fit(y_train)
+    y_true = bulk_and_cluster(6, n=150, n_rare=6)
+    y_pred = y_true + rng.normal(scale=[0.5, 2.0], size=y_true.shape)
+    res = shot_metrics(y_true, y_pred, label_space=space, multioutput="raw_values")
+    groups = shot_groups(y_true, label_space=space)
+    for group in ("all", "many", "medium", "few"):
+        mask = np.ones(len(y_true), bool) if group == "all" else groups == group
+        err = y_true[mask] - y_pred[mask]
+        assert res[group]["n"] == mask.sum()
+        np.testing.assert_allclose(res[group]["mae"], np.abs(err).mean(axis=0))
+        np.testing.assert_allclose(res[group]["rmse"], np.sqrt((err**2).mean(axis=0)))
+    mean = shot_metrics(y_true, y_pred, label_space=space)
+    assert mean["all"]["mae"] == pytest.approx(res["all"]["mae"].mean())
+    weighted = shot_metrics(y_true, y_pred, label_space=space, multioutput=[3, 1])
+    assert weighted["all"]["mse"] == pytest.approx(
+        np.average(res["all"]["mse"], weights=[3, 1]))
+    np.testing.assert_allclose(
+        geometric_mean_absolute_error(y_true, y_pred, multioutput="raw_values"),
+        np.exp(np.log(np.abs(y_true - y_pred)).mean(axis=0)))
+    # Balanced errors: mean over occupied joint cells of each cell's mean error.
+    cells = loop_cells(y_true, space.edges_)
+    for func, power in ((balanced_mean_absolute_error, 1), (balanced_mean_squared_error, 2)):
+        got = func(y_true, y_pred, label_space=space, multioutput="raw_values")
+        per_cell = {}
+        for c, e in zip(cells, np.abs(y_true - y_pred) ** power):
+            per_cell.setdefault(c, []).append(e)
+        expected = np.mean([np.mean(v, axis=0) for v in per_cell.values()], axis=0)
+        np.testing.assert_allclose(got, expected)
+
+
+def test_consumers_accept_two_columns():
+    X = np.random.RandomState(7).normal(size=(300, 3))
+    y = np.column_stack([X[:, 0] + X[:, 1], np.exp(X[:, 2])])
+    model = ReweightedRegressor(LinearRegression()).fit(X, y)
+    assert model.predict(X).shape == (300, 2)
+    assert model.weighter_.label_space_.n_outputs_ == 2
+    record = model.training_targets_
+    assert record.values.shape[1] == 2 and record.counts.sum() == 300
+    np.testing.assert_array_equal(TrainingTargets.from_y(y).to_y(), y[np.lexsort(y.T[::-1])])
+    rel = LDSRelevance().fit(y)
+    np.testing.assert_array_equal(rel.transform(y), rel.label_space_.rarity(y))
+
+
+def test_per_column_settings_and_limits():
+    y = bulk_and_cluster(8, n=200, n_rare=5)
+    space = LabelSpace(bin_width=[0.5, 2.0]).fit(y)
+    assert np.allclose(np.diff(space.edges_[0]), 0.5)
+    assert np.allclose(np.diff(space.edges_[1]), 2.0)
+    edges = [np.linspace(-5, 8, 4), np.linspace(-5, 8, 6)]
+    assert LabelSpace(edges=edges).fit(y).bin_shape_ == (3, 5)
+    assert LabelSpace(edges=np.linspace(-5, 8, 4)).fit(y).bin_shape_ == (3, 3)
+    with pytest.raises(ValueError, match="bin_width has 3 entries but y has 2 columns"):
+        LabelSpace(bin_width=[1, 1, 1]).fit(y)
+    with pytest.raises(ValueError, match="at most 3 target columns"):
+        LabelSpace().fit(np.random.RandomState(0).normal(size=(20, 4)))
+    with pytest.raises(ValueError, match=f"at most {MAX_JOINT_CELLS}"):
+        LabelSpace(bin_width=0.001).fit(y)
+    fitted = LabelSpace().fit(y)
+    with pytest.raises(ValueError, match="1 column"):
+        fitted.transform(y[:, 0])
+    with pytest.raises(ValueError, match="different numbers of outputs"):
+        shot_metrics(y, y[:, :1], label_space=fitted)
+    with pytest.raises(ValueError, match="multioutput"):
+        shot_metrics(y, y, label_space=fitted, multioutput="variance_weighted")
+
+
+def test_column_vector_is_scalar_and_frozen_pickles():
+    y = bulk_and_cluster(9, n=200, n_rare=5)[:, 0]
+    a = LabelSpace().fit(y)
+    b = LabelSpace().fit(y[:, None])
+    assert b.n_outputs_ == 1 and b.bin_shape_ == (a.n_bins_,)
+    np.testing.assert_array_equal(a.edges_, b.edges_)
+    np.testing.assert_array_equal(a.effective_counts_, b.effective_counts_)
+    joint = LabelSpace().fit(bulk_and_cluster(9, n=200, n_rare=5))
+    assert clone(joint) is joint
+    again = pickle.loads(pickle.dumps(joint))
+    q = bulk_and_cluster(10, n=20, n_rare=2)
+    np.testing.assert_array_equal(again.rarity(q), joint.rarity(q))
+
+
+def test_fitted_space_must_match_the_number_of_columns():
+    scalar = LabelSpace().fit(np.arange(10.0))
+    y = bulk_and_cluster(11, n=50, n_rare=3)
+    with pytest.raises(ValueError, match=r"2 column\(s\) but the fitted label space"):
+        LDSWeighter(label_space=scalar).fit(y)
+    with pytest.raises(ValueError, match="fitted on 1"):
+        balanced_mean_absolute_error(y, y, label_space=scalar)
+
+
+def test_empty_shot_group_gives_nan_per_output():
+    from sklearn.exceptions import UndefinedMetricWarning
+
+    y = bulk_and_cluster(12, n=100, n_rare=3)
+    space = LabelSpace(n_bins=3, many_threshold=1000, few_threshold=0).fit(y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = shot_metrics(y, y + 1.0, label_space=space, multioutput="raw_values")
+    messages = {str(w.message) for w in caught if w.category is UndefinedMetricWarning}
+    assert messages == {"No test sample is many-shot; its metrics are NaN.",
+                        "No test sample is few-shot; its metrics are NaN."}
+    assert res["many"]["n"] == 0 and np.isnan(res["many"]["mae"]).all()
+    assert res["many"]["mae"].shape == (2,)
+    np.testing.assert_allclose(res["medium"]["mae"], [1.0, 1.0])
