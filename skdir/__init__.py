@@ -10,9 +10,11 @@ from . import datasets, metrics, model_selection, relevance, resampling
 from .bins import KERNELS, LabelSpace, kernel_window, smooth_counts
 from .relevance import LDSRelevance, PhiRelevance, lds_relevance, phi_relevance
 from .resampling import (
+    GSMOTER,
     SMOGN,
     SMOTER,
     WERCS,
+    CMixup,
     GaussianNoise,
     RandomOverSampler,
     RandomUnderSampler,
@@ -22,6 +24,8 @@ from .weighting import LDSWeighter, ReweightedRegressor
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "CMixup",
+    "GSMOTER",
     "KERNELS",
     "GaussianNoise",
     "LDSRelevance",

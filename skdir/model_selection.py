@@ -4,7 +4,11 @@ from collections.abc import Mapping
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.model_selection import (
+    GridSearchCV,
+    StratifiedGroupKFold,
+    StratifiedKFold,
+)
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import has_fit_parameter
 
@@ -13,7 +17,9 @@ from .bins import check_label_space, fit_label_space
 
 __all__ = [
     "BalancedShuffleSplit",
+    "BinnedStratifiedGroupKFold",
     "BinnedStratifiedKFold",
+    "RepeatedBinnedStratifiedKFold",
     "balanced_refit",
     "make_recipe_search",
 ]
@@ -37,6 +43,22 @@ def _merge_sparse_bins(counts, min_count):
     if 0 < filled < min_count and group > 0:
         groups[groups == group] = group - 1
     return groups
+
+
+def _binned_strata(n_splits, label_space, y):
+    """Merged bins of ``y`` holding at least ``n_splits`` samples each."""
+    if isinstance(n_splits, bool) or not isinstance(n_splits, Integral):
+        raise TypeError(f"n_splits must be an integer, got {n_splits!r}.")
+    check_label_space(label_space)
+    y = check_target(y)
+    if y.size < n_splits:
+        raise ValueError(
+            f"Cannot have n_splits={n_splits} greater than the number of "
+            f"samples: n_samples={y.size}."
+        )
+    space = fit_label_space(label_space, y)
+    groups = _merge_sparse_bins(space._histogram(y), n_splits)
+    return groups[space._index(y)]
 
 
 class BinnedStratifiedKFold(StratifiedKFold):
@@ -99,18 +121,7 @@ class BinnedStratifiedKFold(StratifiedKFold):
         strata : ndarray of shape (n_samples,), dtype=intp
             Consecutive integers, in the order of the target.
         """
-        if isinstance(self.n_splits, bool) or not isinstance(self.n_splits, Integral):
-            raise TypeError(f"n_splits must be an integer, got {self.n_splits!r}.")
-        check_label_space(self.label_space)
-        y = check_target(y)
-        if y.size < self.n_splits:
-            raise ValueError(
-                f"Cannot have n_splits={self.n_splits} greater than the number of "
-                f"samples: n_samples={y.size}."
-            )
-        space = fit_label_space(self.label_space, y)
-        groups = _merge_sparse_bins(space._histogram(y), self.n_splits)
-        return groups[space._index(y)]
+        return _binned_strata(self.n_splits, self.label_space, y)
 
     def split(self, X, y, groups=None):
         """Generate indices to split data into training and test set.
@@ -132,6 +143,234 @@ class BinnedStratifiedKFold(StratifiedKFold):
             The testing set indices for that split.
         """
         return super().split(X, self.strata(y), groups)
+
+
+def _check_count(name, value, low):
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}.")
+    if value < low:
+        raise ValueError(f"{name} must be >= {low}, got {value}.")
+    return int(value)
+
+
+class RepeatedBinnedStratifiedKFold:
+    """Repeated stratified K-fold for a continuous target.
+
+    Runs :class:`BinnedStratifiedKFold` ``n_repeats`` times, each time with
+    the groups (merged bins) shuffled differently, as
+    :class:`~sklearn.model_selection.RepeatedStratifiedKFold` does for
+    classes. The target is binned once per call of :meth:`split` (an
+    unfitted ``label_space`` is fitted on that ``y``), so every repeat has
+    the same strata; only the assignment of their samples to folds changes.
+    Use it as ``cv=`` in ``cross_validate`` or ``GridSearchCV`` to average
+    out the luck of one partition.
+
+    Parameters
+    ----------
+    n_splits : int, default=5
+        Number of folds of each repeat, >= 2.
+    n_repeats : int, default=10
+        Number of repeats, >= 1.
+    label_space : LabelSpace, default=None
+        Bins of the target, as in :class:`BinnedStratifiedKFold`.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the shuffling of every repeat; None uses the global NumPy
+        random state. Pass an int for the same splits on every call of
+        :meth:`split`.
+
+    See Also
+    --------
+    BinnedStratifiedKFold : One repeat.
+    sklearn.model_selection.RepeatedStratifiedKFold : The splitter for classes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdir.model_selection import RepeatedBinnedStratifiedKFold
+    >>> y = np.r_[np.linspace(0, 1, 40), [5.0, 6.0, 7.0]]
+    >>> cv = RepeatedBinnedStratifiedKFold(3, n_repeats=2, random_state=0)
+    >>> cv.get_n_splits()
+    6
+    >>> [int((y[test] > 4).sum()) for _, test in cv.split(None, y)]
+    [1, 1, 1, 1, 1, 1]
+    """
+
+    def __init__(self, n_splits=5, n_repeats=10, *, label_space=None,
+                 random_state=None):
+        self.n_splits = n_splits
+        self.n_repeats = n_repeats
+        self.label_space = label_space
+        self.random_state = random_state
+
+    def __repr__(self):
+        return (
+            f"{type(self).__name__}(n_splits={self.n_splits!r}, "
+            f"n_repeats={self.n_repeats!r}, label_space={self.label_space!r}, "
+            f"random_state={self.random_state!r})"
+        )
+
+    def _check_counts(self):
+        return (_check_count("n_splits", self.n_splits, 2),
+                _check_count("n_repeats", self.n_repeats, 1))
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        """Number of splits, ``n_splits * n_repeats``.
+
+        Parameters
+        ----------
+        X, y, groups : object
+            Always ignored, exist for compatibility.
+
+        Returns
+        -------
+        n_splits : int
+            Total number of splits over all repeats.
+        """
+        n_splits, n_repeats = self._check_counts()
+        return n_splits * n_repeats
+
+    def split(self, X, y, groups=None):
+        """Generate indices to split data into training and test set.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or None
+            Training data; only its length is checked against ``y``.
+        y : array-like of shape (n_samples,)
+            Continuous targets; they decide the strata.
+        groups : object
+            Always ignored, exists for compatibility.
+
+        Yields
+        ------
+        train : ndarray
+            The training set indices for that split.
+        test : ndarray
+            The testing set indices for that split.
+        """
+        n_splits, n_repeats = self._check_counts()
+        check_label_space(self.label_space)
+        y = check_target(y)
+        if X is not None:
+            check_same_length(X, y, names=("X", "y"))
+        rng = check_random_state(self.random_state)
+        # Bin once: every repeat stratifies on the same merged bins.
+        strata = _binned_strata(n_splits, self.label_space, y)
+        for _ in range(n_repeats):
+            folds = StratifiedKFold(n_splits, shuffle=True, random_state=rng)
+            yield from folds.split(np.empty((y.size, 0)), strata)
+
+
+class BinnedStratifiedGroupKFold(StratifiedGroupKFold):
+    """Stratified K-fold for a continuous target with non-overlapping groups.
+
+    The target is binned and sparse bins are merged as in
+    :class:`BinnedStratifiedKFold` (each stratum holds at least
+    ``n_splits`` samples); the strata are then split as classes by
+    :class:`~sklearn.model_selection.StratifiedGroupKFold`: every group
+    (a patient, a site, a subject with several rows) lies in exactly one
+    test fold, and the groups are dealt to the folds greedily so that each
+    fold's share of every stratum is as even as the groups allow.
+
+    With one sample per group the folds are as balanced as
+    :class:`BinnedStratifiedKFold`'s: every fold gets ``floor(c / n_splits)``
+    or ``ceil(c / n_splits)`` of a stratum of ``c`` samples. Large groups
+    limit what can be balanced: a group is never cut, so a stratum whose
+    samples lie in fewer than ``n_splits`` groups (a rare tail measured on
+    one or two subjects, say) reaches only that many folds, and a group
+    larger than ``n_samples / n_splits`` makes its fold larger than the
+    others. Check the folds' strata with :meth:`strata` when groups are
+    large.
+
+    The groups are dealt by scikit-learn's greedy loop, one group at a time,
+    so its time grows with the number of groups times ``n_splits`` times the
+    number of strata; with many small groups this dominates the split.
+
+    Parameters
+    ----------
+    n_splits : int, default=5
+        Number of folds, >= 2; at most the number of groups.
+    label_space : LabelSpace, default=None
+        Bins of the target, as in :class:`BinnedStratifiedKFold`.
+    shuffle : bool, default=False
+        Shuffle the order in which groups of the same stratum make-up are
+        dealt to the folds.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the shuffling; used only when ``shuffle=True``.
+
+    See Also
+    --------
+    BinnedStratifiedKFold : Without groups.
+    sklearn.model_selection.StratifiedGroupKFold : The splitter for classes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdir.model_selection import BinnedStratifiedGroupKFold
+    >>> y = np.r_[np.linspace(0, 1, 30), [5.0, 5.1, 6.0, 6.1, 7.0, 7.1]]
+    >>> groups = np.arange(y.size) // 2  # two rows per subject
+    >>> cv = BinnedStratifiedGroupKFold(3)
+    >>> fold = np.empty(y.size, dtype=int)
+    >>> for i, (_, test) in enumerate(cv.split(None, y, groups)):
+    ...     fold[test] = i
+    >>> bool(np.all(fold[0::2] == fold[1::2]))  # a subject's rows share a fold
+    True
+    >>> np.bincount(fold[y > 4]).tolist()  # the tail: one subject per fold
+    [2, 2, 2]
+    """
+
+    def __init__(
+        self, n_splits=5, *, label_space=None, shuffle=False, random_state=None
+    ):
+        super().__init__(n_splits=n_splits, shuffle=shuffle, random_state=random_state)
+        self.label_space = label_space
+
+    def strata(self, y):
+        """The stratum (merged bin) of each target value.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_samples,)
+            Continuous targets.
+
+        Returns
+        -------
+        strata : ndarray of shape (n_samples,), dtype=intp
+            Consecutive integers, in the order of the target.
+        """
+        return _binned_strata(self.n_splits, self.label_space, y)
+
+    def split(self, X, y, groups=None):
+        """Generate indices to split data into training and test set.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or None
+            Training data; only its length is checked against ``y``.
+        y : array-like of shape (n_samples,)
+            Continuous targets; they decide the strata.
+        groups : array-like of shape (n_samples,)
+            Group labels; a group never lies in two test folds. Required.
+
+        Yields
+        ------
+        train : ndarray
+            The training set indices for that split.
+        test : ndarray
+            The testing set indices for that split.
+        """
+        if groups is None:
+            raise ValueError(
+                f"{type(self).__name__} needs groups: pass groups= to split (or "
+                "to cross_validate / the search's fit), one label per sample."
+            )
+        strata = self.strata(y)
+        if X is None:
+            X = np.empty((strata.size, 0))
+        else:
+            check_same_length(X, strata, names=("X", "y"))
+        check_same_length(groups, strata, names=("groups", "y"))
+        return super().split(X, strata, groups)
 
 
 class BalancedShuffleSplit:
@@ -642,9 +881,11 @@ def make_recipe_search(
         Any regressor whose ``fit`` accepts ``sample_weight`` (for a
         Pipeline, its last step's). It is cloned.
     samplers : "default" or list of samplers, default="default"
-        Resamplers to try, each a candidate. ``"default"`` means every
-        sampler of :mod:`skdir.resampling` with its default settings,
-        ``label_space`` and ``random_state``; an empty list tries none.
+        Resamplers to try, each a candidate. ``"default"`` means
+        ``RandomUnderSampler``, ``RandomOverSampler``, ``SMOTER``, ``SMOGN``,
+        ``GaussianNoise`` and ``WERCS`` of :mod:`skdir.resampling`, with their
+        default settings, ``label_space`` and ``random_state``; pass a list
+        to try others (``GSMOTER``, ``CMixup``); an empty list tries none.
     reweights : sequence, default=("sqrt_inv", "inverse")
         Values of :class:`~skdir.LDSWeighter`'s ``reweight`` to try with
         LDS, each a candidate; the unweighted model is always included

@@ -491,3 +491,256 @@ def test_balanced_split_rejects_bad_input():
         list(BalancedShuffleSplit(2, label_space=LabelSpace(n_bins=30)).split(None, y))
     with pytest.raises(ValueError, match="NaN|finite"):
         list(BalancedShuffleSplit(2).split(None, np.r_[y, np.nan]))
+
+
+# ---------------------------------------------------------------------------
+# RepeatedBinnedStratifiedKFold and BinnedStratifiedGroupKFold
+# ---------------------------------------------------------------------------
+
+
+def _fold_of(splits, n):
+    """The test fold of every sample, checking that each is tested once."""
+    fold = np.full(n, -1)
+    for i, (train, test) in enumerate(splits):
+        assert np.intersect1d(train, test).size == 0
+        assert np.array_equal(np.sort(np.r_[train, test]), np.arange(n))
+        assert np.all(fold[test] == -1)
+        fold[test] = i
+    assert np.all(fold >= 0)
+    return fold
+
+
+def _strata_by_hand(y, edges, min_count):
+    """Bins of ``edges`` merged left to right until each holds ``min_count``
+    samples, a short last group joining the previous one."""
+    counts = np.histogram(y, edges)[0].tolist()
+    groups, group, filled = [], 0, 0
+    for count in counts:
+        groups.append(group)
+        filled += count
+        if filled >= min_count:
+            group, filled = group + 1, 0
+    if 0 < filled < min_count and group > 0:
+        groups = [g - 1 if g == group else g for g in groups]
+    index = np.clip(np.searchsorted(edges, y, side="right") - 1, 0, len(counts) - 1)
+    return np.asarray(groups)[index]
+
+
+def test_repeated_folds_by_hand():
+    from skdir.model_selection import RepeatedBinnedStratifiedKFold
+
+    # Bins of 12, 8 and 2 samples; with 3 folds the short last bin joins the
+    # one before (a stratum of 10): every fold gets 4 of the first stratum and
+    # 3 or 4 of the second.
+    y = np.r_[np.linspace(0.05, 0.95, 12), np.linspace(1.1, 1.9, 8), [2.2, 2.5]]
+    space = LabelSpace(edges=[0, 1, 2, 3])
+    cv = RepeatedBinnedStratifiedKFold(3, n_repeats=4, label_space=space,
+                                       random_state=0)
+    splits = list(cv.split(np.zeros((y.size, 2)), y))
+    assert len(splits) == cv.get_n_splits() == 12
+    strata = _strata_by_hand(y, np.array([0.0, 1, 2, 3]), 3)
+    np.testing.assert_array_equal(strata, np.repeat([0, 1], [12, 10]))
+    folds = []
+    for r in range(4):
+        fold = _fold_of(splits[3 * r:3 * r + 3], y.size)
+        counts = np.array([np.bincount(fold[strata == s], minlength=3) for s in (0, 1)])
+        assert counts[0].tolist() == [4, 4, 4]
+        assert sorted(counts[1].tolist()) == [3, 3, 4]
+        folds.append(fold)
+    # The repeats differ from each other, and the same seed repeats them.
+    assert len({tuple(f) for f in folds}) == 4
+    again = [t.tolist() for _, t in cv.split(None, y)]
+    assert again == [t.tolist() for _, t in splits]
+    assert not hasattr(space, "edges_")
+
+
+def test_repeated_folds_one_repeat_is_a_shuffled_binned_kfold():
+    from skdir.model_selection import RepeatedBinnedStratifiedKFold
+
+    rng = np.random.RandomState(2)
+    y = rng.exponential(size=150)
+    a = [t for _, t in RepeatedBinnedStratifiedKFold(
+        5, n_repeats=1, random_state=np.random.RandomState(7)).split(None, y)]
+    b = [t for _, t in BinnedStratifiedKFold(
+        5, shuffle=True, random_state=np.random.RandomState(7)).split(
+            np.zeros((y.size, 1)), y)]
+    assert all(np.array_equal(u, v) for u, v in zip(a, b))
+
+
+def test_repeated_folds_global_rng_and_searches():
+    from skdir.model_selection import RepeatedBinnedStratifiedKFold
+
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(120, 2))
+    y = np.exp(X[:, 0])
+    np.random.seed(3)
+    a = [t.tolist() for _, t in RepeatedBinnedStratifiedKFold(3, 2).split(X, y)]
+    np.random.seed(3)
+    b = [t.tolist() for _, t in RepeatedBinnedStratifiedKFold(3, 2).split(X, y)]
+    assert a == b
+    cv = RepeatedBinnedStratifiedKFold(3, n_repeats=2, random_state=0)
+    res = cross_validate(Ridge(), X, y, cv=cv)
+    assert res["test_score"].shape == (6,)
+    search = GridSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, cv=cv).fit(X, y)
+    assert search.n_splits_ == 6
+    assert "n_repeats=2" in repr(cv)
+    assert pickle.loads(pickle.dumps(cv)).n_repeats == 2
+
+
+def test_repeated_folds_reject_bad_input():
+    from skdir.model_selection import RepeatedBinnedStratifiedKFold
+
+    y = np.arange(20.0)
+    with pytest.raises(ValueError, match="n_repeats must be >= 1"):
+        RepeatedBinnedStratifiedKFold(n_repeats=0).get_n_splits()
+    with pytest.raises(TypeError, match="n_repeats must be an integer"):
+        list(RepeatedBinnedStratifiedKFold(n_repeats=2.0).split(None, y))
+    with pytest.raises(ValueError, match="n_splits must be >= 2"):
+        list(RepeatedBinnedStratifiedKFold(1).split(None, y))
+    with pytest.raises(ValueError,
+                       match="n_splits=5 greater than the number of samples"):
+        list(RepeatedBinnedStratifiedKFold(5).split(None, y[:3]))
+    with pytest.raises(ValueError, match="Inconsistent numbers of samples"):
+        list(RepeatedBinnedStratifiedKFold(2).split(np.zeros((5, 1)), y))
+    with pytest.raises(TypeError, match="label_space"):
+        list(RepeatedBinnedStratifiedKFold(2, label_space=3).split(None, y))
+    with pytest.raises(ValueError, match="NaN|finite"):
+        list(RepeatedBinnedStratifiedKFold(2).split(None, np.r_[y, np.nan]))
+
+
+def test_group_folds_with_singleton_groups_balance_every_stratum():
+    from skdir.model_selection import BinnedStratifiedGroupKFold
+
+    rng = np.random.RandomState(0)
+    y = np.r_[rng.normal(size=200), [8.0, 8.5, 9.0, 9.5, 10.0, 10.5, 11.0]]
+    space = LabelSpace(n_bins=20)
+    cv = BinnedStratifiedGroupKFold(5, label_space=space)
+    fold = _fold_of(cv.split(None, y, np.arange(y.size)), y.size)
+    strata = cv.strata(y)
+    np.testing.assert_array_equal(
+        strata, BinnedStratifiedKFold(5, label_space=space).strata(y))
+    for s in np.unique(strata):
+        c = int((strata == s).sum())
+        per_fold = np.bincount(fold[strata == s], minlength=5)
+        # floor(c / 5) or ceil(c / 5) in every fold
+        assert per_fold.min() == c // 5 and per_fold.max() == -(-c // 5)
+    assert np.bincount(fold[y > 7], minlength=5).min() >= 1
+
+
+def test_group_folds_keep_groups_together_and_bound_the_imbalance():
+    from skdir.model_selection import BinnedStratifiedGroupKFold
+
+    # Subjects of 3 rows whose targets lie in one stratum: per stratum and
+    # fold the counts differ by at most one subject (3 rows).
+    rng = np.random.RandomState(1)
+    centres = np.sort(rng.exponential(size=60))
+    y = np.repeat(centres, 3) + 1e-6 * np.tile([0, 1, 2], 60)
+    groups = np.repeat(np.arange(60), 3)
+    space = LabelSpace(edges=np.r_[0, np.quantile(centres, [0.25, 0.5, 0.75]) + 1e-4,
+                                   centres.max() + 1])
+    cv = BinnedStratifiedGroupKFold(4, label_space=space, shuffle=True, random_state=0)
+    fold = _fold_of(cv.split(np.zeros((y.size, 1)), y, groups), y.size)
+    # every group in exactly one test fold
+    assert all(np.unique(fold[groups == g]).size == 1 for g in range(60))
+    strata = cv.strata(y)
+    for s in np.unique(strata):
+        per_fold = np.bincount(fold[strata == s], minlength=4)
+        assert per_fold.max() - per_fold.min() <= 3
+    # the shuffle is seeded: the same folds again, others with another seed
+    again = _fold_of(cv.split(None, y, groups), y.size)
+    np.testing.assert_array_equal(fold, again)
+    other = BinnedStratifiedGroupKFold(4, label_space=space, shuffle=True,
+                                       random_state=5)
+    assert not np.array_equal(_fold_of(other.split(None, y, groups), y.size), fold)
+
+
+def test_group_folds_with_a_large_group():
+    from skdir.model_selection import BinnedStratifiedGroupKFold
+
+    # One subject holds the whole tail: it reaches one fold only, and that
+    # fold is not cut.
+    y = np.r_[np.linspace(0, 1, 40), np.linspace(5, 6, 8)]
+    groups = np.r_[np.arange(40), np.full(8, 99)]
+    cv = BinnedStratifiedGroupKFold(4, label_space=LabelSpace(edges=[-1, 2, 7]))
+    fold = _fold_of(cv.split(None, y, groups), y.size)
+    assert np.unique(fold[y > 4]).size == 1
+    sizes = np.bincount(fold)
+    assert sizes.sum() == y.size and sizes.max() >= 8
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(20, 150), st.integers(2, 5), st.integers(1, 6),
+       st.booleans(), st.integers(0, 2**31 - 1))
+def test_group_folds_properties(n, k, max_group, shuffle, seed):
+    from skdir.model_selection import BinnedStratifiedGroupKFold
+
+    rng = np.random.RandomState(seed)
+    y = rng.lognormal(size=n)
+    groups = rng.randint(0, max(k, n // max_group), size=n)
+    if np.unique(groups).size < k:
+        groups = np.arange(n)
+    cv = BinnedStratifiedGroupKFold(k, shuffle=shuffle,
+                                    random_state=seed if shuffle else None)
+    fold = _fold_of(cv.split(None, y, groups), n)
+    for g in np.unique(groups):
+        assert np.unique(fold[groups == g]).size == 1
+    assert cv.get_n_splits() == k
+
+
+def test_group_folds_in_cross_validate_and_search():
+    from skdir.model_selection import BinnedStratifiedGroupKFold
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(90, 2))
+    y = np.exp(X[:, 0])
+    groups = np.arange(90) // 3
+    cv = BinnedStratifiedGroupKFold(3)
+    res = cross_validate(Ridge(), X, y, cv=cv, groups=groups,
+                         return_indices=True)
+    for test in res["indices"]["test"]:
+        tested = set(groups[test])
+        assert not tested & set(groups[np.setdiff1d(np.arange(90), test)])
+    search = GridSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, cv=cv)
+    search.fit(X, y, groups=groups)
+    assert search.n_splits_ == 3
+
+
+def test_group_folds_reject_bad_input():
+    from skdir.model_selection import BinnedStratifiedGroupKFold
+
+    y = np.arange(20.0)
+    with pytest.raises(ValueError, match="needs groups"):
+        list(BinnedStratifiedGroupKFold(2).split(None, y))
+    with pytest.raises(ValueError, match="number of groups: 2"):
+        list(BinnedStratifiedGroupKFold(3).split(None, y, np.arange(20) % 2))
+    with pytest.raises(ValueError, match=r"groups: 19, y: 20"):
+        list(BinnedStratifiedGroupKFold(2).split(None, y, np.arange(19)))
+    with pytest.raises(ValueError, match=r"X: 5, y: 20"):
+        list(BinnedStratifiedGroupKFold(2).split(np.zeros((5, 1)), y, np.arange(20)))
+    with pytest.raises(ValueError, match="n_splits"):
+        BinnedStratifiedGroupKFold(1)
+    with pytest.raises(TypeError, match="label_space"):
+        list(BinnedStratifiedGroupKFold(2, label_space="x").split(
+            None, y, np.arange(20)))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(12, 150), st.integers(2, 5), st.integers(1, 4), st.integers(2, 12),
+       st.integers(0, 2**31 - 1))
+def test_repeated_folds_properties(n, k, repeats, n_bins, seed):
+    from skdir.model_selection import RepeatedBinnedStratifiedKFold
+
+    rng = np.random.RandomState(seed)
+    y = rng.gamma(1.5, size=n)
+    edges = np.linspace(0, y.max() + 1e-9, n_bins + 1)
+    cv = RepeatedBinnedStratifiedKFold(k, n_repeats=repeats,
+                                       label_space=LabelSpace(edges=edges),
+                                       random_state=seed)
+    splits = list(cv.split(None, y))
+    assert len(splits) == cv.get_n_splits() == k * repeats
+    strata = _strata_by_hand(y, edges, k)
+    for r in range(repeats):
+        fold = _fold_of(splits[k * r:k * (r + 1)], n)
+        for s in np.unique(strata):
+            per_fold = np.bincount(fold[strata == s], minlength=k)
+            assert per_fold.max() - per_fold.min() <= 1

@@ -18,9 +18,11 @@ from skdir import LabelSpace
 from skdir.metrics import find_training_targets
 from skdir.relevance import LDSRelevance, PhiRelevance
 from skdir.resampling import (
+    GSMOTER,
     SMOGN,
     SMOTER,
     WERCS,
+    CMixup,
     GaussianNoise,
     RandomOverSampler,
     RandomUnderSampler,
@@ -33,6 +35,10 @@ SAMPLERS = [
     RandomOverSampler(random_state=0),
     RandomUnderSampler(random_state=0),
     WERCS(random_state=0),
+    GSMOTER(random_state=0),
+    GSMOTER(selection_strategy="majority", truncation_factor=-0.5,
+            deformation_factor=0.5, random_state=0),
+    CMixup(random_state=0),
 ]
 
 # Checks written for classification targets. Each is an expected failure

@@ -10,6 +10,8 @@ validates and calls ``_fit_resample(X, y)``, the one method a subclass needs
 to override (see :ref:`resampling`).
 """
 
+from ._cmixup import CMixup
+from ._gsmoter import GSMOTER
 from ._noise import GaussianNoise
 from ._random import RandomOverSampler, RandomUnderSampler
 from ._smogn import SMOGN
@@ -17,6 +19,8 @@ from ._smoter import SMOTER
 from ._wercs import WERCS
 
 __all__ = [
+    "CMixup",
+    "GSMOTER",
     "GaussianNoise",
     "RandomOverSampler",
     "RandomUnderSampler",

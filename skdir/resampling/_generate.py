@@ -7,7 +7,7 @@ from .._validation import warn_user
 from ._bumps import spread_seeds
 
 __all__ = ["interpolate_bump", "noise_bump", "heom_embedding",
-           "half_median_distances"]
+           "half_median_distances", "distance_weighted_target"]
 
 
 def _ranges(num):
@@ -153,12 +153,7 @@ def interpolate_bump(features, y, bump, n_new, rng, *, k, n_jobs, safe, perturba
     d_num2 = np.einsum("ij,ij->i", diff / ranges, diff / ranges)
     d_seed = np.sqrt(steps**2 * d_num2 + (differs & take_partner).sum(axis=1))
     d_part = np.sqrt((1 - steps) ** 2 * d_num2 + (differs & ~take_partner).sum(axis=1))
-    total = d_seed + d_part
-    y_s, y_p = y[g_seed], y[g_partner]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        y_new = np.where(
-            total > 0, (d_part * y_s + d_seed * y_p) / total, 0.5 * (y_s + y_p)
-        )
+    y_new = distance_weighted_target(d_seed, d_part, y[g_seed], y[g_partner])
     if not safe:
         return num, src, y_new, n_new
     used = np.unique(seeds)
@@ -174,6 +169,19 @@ def interpolate_bump(features, y, bump, n_new, rng, *, k, n_jobs, safe, perturba
         y_new[unsafe] = n_y
         src[unsafe] = bump[rng.randint(m, size=(n_unsafe, n_nom))]
     return num, src, y_new, n_new - n_unsafe
+
+
+def distance_weighted_target(d_seed, d_part, y_seed, y_part):
+    """SMOTER's target of a synthetic sample at distances ``d_seed`` and
+    ``d_part`` from the seed and the partner: the average of their targets
+    weighted by the inverse distances, ``(d_part y_seed + d_seed y_part) /
+    (d_seed + d_part)`` (the mean when both distances are 0)."""
+    total = d_seed + d_part
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(
+            total > 0, (d_part * y_seed + d_seed * y_part) / total,
+            0.5 * (y_seed + y_part),
+        )
 
 
 def _noise(num_b, y_b, seeds, pert, rng, ddof=0):
