@@ -19,13 +19,13 @@ _RECORD_FIELDS = ["dataset", "family", "method", "label", "seed", "shot", "metri
 _CHANGE_LABEL = "Selected vs Vanilla (%)"
 _CHANGE_COLUMNS = (("all", "mae"), ("few", "mae"), ("all", "bmae"))
 _SAMPLERS = ("SMOTER", "SMOGN", "RandomOverSampler", "RandomUnderSampler",
-             "GaussianNoise", "WERCS")
+             "GaussianNoise", "WERCS", "G-SMOTER", "C-Mixup")
 # What each part of a row label means, for the caption: (the label parts
 # that call for it, the text). Only the parts in the table are explained.
 _GLOSSARY = (
     (("Vanilla",), "Vanilla: the plain model, no resampling or weighting."),
     (_SAMPLERS, "SMOTER, SMOGN, RandomOverSampler, RandomUnderSampler, "
-     "GaussianNoise, WERCS: that sampler of skdir.resampling before the model, "
+     "GaussianNoise, WERCS, G-SMOTER, C-Mixup: that sampler of skdir.resampling before the model, "
      "with its default relevance (LDS rarity on the label space); \"(phi)\": "
      "with the box-plot relevance phi instead; \"(10 %)\": a mild strength, "
      "sampling_strategy=0.1 (the rare ranges resampled to a tenth of the rows, "
@@ -42,6 +42,14 @@ _GLOSSARY = (
     (("Focal-R",), "Focal-R: focal L1 loss."),
     (("RRT",), "RRT: the last layer retrained with weights (regressor "
      "re-training)."),
+    (("(batches)",), "C-Mixup (batches): the network trained on mixed pairs of "
+     "samples, partners drawn by label distance (DIRRegressor cmixup)."),
+    (("ConR",), "ConR: contrastive regularisation of the features by label "
+     "distance (DIRRegressor conr)."),
+    (("RnC",), "RnC: Rank-N-Contrast pre-training of the encoder, then the "
+     "head on its frozen features (DIRRegressor rnc)."),
+    (("Gaussian NLL",), "Gaussian NLL head: the network predicts a mean and a "
+     "variance, trained by the Gaussian negative log-likelihood."),
     (("Balanced MSE",), "Balanced MSE (GAI, BMC, BNI): the Balanced MSE loss in "
      "that form, its noise scale learned from one label bin; \"fixed sigma\": "
      "kept at one bin."),
