@@ -413,8 +413,8 @@ def test_bad_input(cls):
         cls().fit_resample(X, np.r_[y[:-1], np.inf])
     with pytest.raises(TypeError, match="strings"):
         cls().fit_resample(X, np.array(["a"] * 50))
-    with pytest.raises(ValueError, match="1-D"):
-        cls().fit_resample(X, np.ones((50, 2)))
+    with pytest.raises(ValueError, match="at most 3 target columns"):
+        cls().fit_resample(X, np.ones((50, 4)))
     with pytest.raises(ValueError, match="Inconsistent"):
         cls().fit_resample(X, y[:-1])
     with pytest.raises(ValueError, match="empty|0 sample"):

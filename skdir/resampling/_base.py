@@ -12,9 +12,9 @@ from sklearn.utils.validation import _num_samples, validate_data
 
 from .._targets import TrainingTargets
 from .._validation import check_target, warn_user
-from ..bins import LabelSpace
+from ..bins import MAX_OUTPUTS, LabelSpace
 from ..relevance import LDSRelevance, PhiRelevance
-from ._bumps import bump_targets, find_bumps
+from ._bumps import bump_targets, find_bumps, find_joint_bumps
 from ._data import (
     Features,
     index_rows,
@@ -29,6 +29,12 @@ __all__ = ["BaseRegressionSampler", "BaseBumpSampler"]
 
 def _is_lds(relevance):
     return isinstance(relevance, str) and relevance == "lds"
+
+
+def _is_phi(relevance):
+    return (isinstance(relevance, str) and relevance == "phi") or isinstance(
+        relevance, PhiRelevance
+    )
 
 
 class BaseRegressionSampler(BaseSampler):
@@ -52,14 +58,16 @@ class BaseRegressionSampler(BaseSampler):
         one) or, for the samplers that only select rows (``RandomOverSampler``,
         ``RandomUnderSampler``, ``WERCS``), a SciPy CSR or CSC matrix;
         numeric features of the interpolating samplers are finite;
-      - ``y``: the target as a finite 1-D float64 ndarray of the same length;
+      - ``y``: the target as a finite float64 ndarray of the same length,
+        1-D, or 2-D for a target of 2 or 3 columns (where the sampler
+        accepts one);
 
       and returns ``(X_resampled, y_resampled)``: ``X_resampled`` of the same
       kind as ``X`` (a DataFrame gets a fresh ``RangeIndex``) and
-      ``y_resampled`` a 1-D array-like of as many values. It sets the fitted
-      attributes (``relevance_``, ``sample_indices_``, ...) as it goes; the
-      skdir samplers implement it here, from the relevance of ``y`` and the
-      sampler's own drawing step.
+      ``y_resampled`` an array-like of as many rows (and ``y``'s columns).
+      It sets the fitted attributes (``relevance_``, ``sample_indices_``,
+      ...) as it goes; the skdir samplers implement it here, from the
+      relevance of ``y`` and the sampler's own drawing step.
 
     A subclass that overrides only ``_fit_resample`` (to post-process
     ``super()._fit_resample(X, y)``, or to return a selection of its own)
@@ -87,6 +95,8 @@ class BaseRegressionSampler(BaseSampler):
     _selects_rows = True
     #: Whether a target whose every value is rare is returned unchanged.
     _needs_normal = True
+    #: None when the sampler accepts a target of 2 or 3 columns, else why not.
+    _scalar_only = None
 
     # ------------------------------------------------------------ checks
     def _check_params_kwargs(self, params, method):
@@ -112,6 +122,35 @@ class BaseRegressionSampler(BaseSampler):
                 f"label_space has no effect with relevance={self.relevance!r}: "
                 "only relevance='lds' reads it. Leave label_space=None, or use "
                 "relevance='lds'."
+            )
+
+    def _check_y_columns(self, y):
+        """Refuse a multi-output ``y`` where the sampler cannot use one."""
+        shape = np.shape(y)
+        if self._scalar_only and len(shape) == 2 and shape[1] > 1:
+            raise ValueError(
+                f"{type(self).__name__} supports a scalar target only, got y with "
+                f"{shape[1]} columns: {self._scalar_only} SMOTER, SMOGN, "
+                "GaussianNoise, GSMOTER, RandomOverSampler, RandomUnderSampler "
+                "and WERCS accept 2 or 3 target columns."
+            )
+
+    def _check_multi_output_relevance(self, y):
+        """Refuse a relevance that cannot rate a multi-output ``y``."""
+        n_outputs = y.shape[1]
+        if _is_phi(self.relevance):
+            raise ValueError(
+                f"relevance={self.relevance!r} (the box plot of PhiRelevance) is "
+                f"defined for a scalar target, and y has {n_outputs} columns. Use "
+                "relevance='lds', the rarity of the target's cell in the joint "
+                "grid of the label space."
+            )
+        if not _is_lds(self.relevance):
+            raise ValueError(
+                f"{type(self).__name__} needs relevance='lds' for a target of "
+                f"{n_outputs} columns: its rare and normal bumps are regions of "
+                "the joint grid of the label space. Pass the bins as "
+                "label_space=LabelSpace(...)."
             )
 
     def _validate_X(self, X):
@@ -146,10 +185,10 @@ class BaseRegressionSampler(BaseSampler):
             else:
                 values = rel(y.copy())
         values = np.asarray(values, dtype=float)
-        if values.shape != y.shape:
+        if values.shape != y.shape[:1]:
             raise ValueError(
-                f"relevance must return one value per sample, shape {y.shape}; got "
-                f"shape {values.shape}."
+                f"relevance must return one value per sample, shape {y.shape[:1]}; "
+                f"got shape {values.shape}."
             )
         if not np.all(np.isfinite(values)) or values.min() < 0 or values.max() > 1:
             raise ValueError("relevance must return finite values in [0, 1].")
@@ -165,8 +204,8 @@ class BaseRegressionSampler(BaseSampler):
         ----------
         X : {array-like, dataframe} of shape (n_samples, n_features)
             Data.
-        y : array-like of shape (n_samples,)
-            Continuous target.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Continuous target; 2 or 3 columns for a multi-output target.
         **params : dict
             Not accepted: any keyword argument, ``sample_weight`` included,
             raises a ``TypeError`` (see ``fit_resample``).
@@ -189,9 +228,11 @@ class BaseRegressionSampler(BaseSampler):
         X : {array-like, dataframe} of shape (n_samples, n_features)
             Data; a DataFrame keeps its column names and dtypes, and the
             output gets a fresh ``RangeIndex``.
-        y : array-like of shape (n_samples,)
-            Continuous, finite target (a Series or one-column DataFrame is
-            returned as such).
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Continuous, finite target (a Series or DataFrame is returned as
+            such). Two or three columns form a multi-output target, rated by
+            the rarity of its cell in the joint grid of the label space
+            (every sampler but ``CMixup``; ``relevance="phi"`` is refused).
         **params : dict
             Not accepted: an unknown keyword argument raises a ``TypeError``
             naming it, and so does ``sample_weight`` (the weights cannot
@@ -203,7 +244,7 @@ class BaseRegressionSampler(BaseSampler):
         X_resampled : {array-like, sparse matrix, dataframe} of shape (n_samples_new, n_features)
             The kept original rows (``X[sample_indices_]``), then the
             synthetic rows, in the container of ``X``.
-        y_resampled : {ndarray, series, dataframe, list} of shape (n_samples_new,)
+        y_resampled : {ndarray, series, dataframe, list} of shape (n_samples_new,) or (n_samples_new, n_outputs)
             The corresponding targets, in the container of ``y``.
         """
         self._check_params_kwargs(params, "fit_resample")
@@ -214,13 +255,16 @@ class BaseRegressionSampler(BaseSampler):
                 "is None."
             )
         y_orig = y
-        y = check_target(y)
+        self._check_y_columns(y)
+        y = check_target(y, max_outputs=MAX_OUTPUTS)
+        if y.ndim == 2:
+            self._check_multi_output_relevance(y)
         try:
             X_valid = self._validate_X(X)
-            if X_valid.shape[0] != y.size:
+            if X_valid.shape[0] != y.shape[0]:
                 raise ValueError(
                     f"Inconsistent numbers of samples (X: {X_valid.shape[0]}, y: "
-                    f"{y.size})."
+                    f"{y.shape[0]})."
                 )
             validate_data(self, X=X, skip_check_array=True, reset=True)
             self.training_targets_ = TrainingTargets.from_y(y)
@@ -228,10 +272,12 @@ class BaseRegressionSampler(BaseSampler):
         finally:
             self.__dict__.pop("_split", None)
         y_res = self._restore_dtype(np.asarray(y_res), np.asarray(y_orig))
-        if y_res.ndim != 1 or _num_samples(X_res) != y_res.shape[0]:
+        if y_res.shape[1:] != y.shape[1:] or _num_samples(X_res) != y_res.shape[0]:
+            what = "1-D y_resampled" if y.ndim == 1 else (
+                f"y_resampled of {y.shape[1]} columns")
             raise ValueError(
                 f"{type(self).__name__}._fit_resample must return X_resampled and a "
-                "1-D y_resampled with as many rows; got "
+                f"{what} with as many rows; got "
                 f"{_num_samples(X_res)} rows and y of shape {y_res.shape}."
             )
         if isinstance(X, (list, tuple)) and isinstance(X_res, np.ndarray):
@@ -266,7 +312,7 @@ class BaseRegressionSampler(BaseSampler):
         ----------
         X : {DataFrame, ndarray, sparse matrix} of shape (n_samples, n_features)
             The validated features (see the class docstring).
-        y : ndarray of shape (n_samples,), dtype=float64
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs), dtype=float64
             The validated, finite target.
 
         Returns
@@ -274,7 +320,7 @@ class BaseRegressionSampler(BaseSampler):
         X_resampled : {DataFrame, ndarray, sparse matrix}
             The kept original rows, then the synthetic ones, in the kind of
             ``X``.
-        y_resampled : ndarray of shape (n_samples_new,), dtype=float64
+        y_resampled : ndarray of shape (n_samples_new,) or (n_samples_new, n_outputs)
             Their targets.
         """
         rng = check_random_state(self.random_state)
@@ -282,7 +328,7 @@ class BaseRegressionSampler(BaseSampler):
         self.relevance_ = relevance
         rare = relevance >= self.threshold
         reason = None
-        if y.size < 2:
+        if y.shape[0] < 2:
             reason = "a single sample; returning the data unchanged."
         elif not rare.any():
             reason = (
@@ -299,7 +345,7 @@ class BaseRegressionSampler(BaseSampler):
         data = X if self._selects_rows else self._features(X)
         if reason is not None:
             warn_user(f"{type(self).__name__}: {reason}")
-            kept = np.arange(y.size)
+            kept = np.arange(y.shape[0])
             self._record_unchanged(y, rare)
             synthetic = None
         else:
@@ -310,7 +356,7 @@ class BaseRegressionSampler(BaseSampler):
         if synthetic is None:
             syn_num = np.empty((0, data.num.shape[1]))
             syn_src = np.empty((0, data.nom.shape[1]), dtype=np.intp)
-            syn_y = np.empty(0)
+            syn_y = np.empty((0,) + y.shape[1:])
         else:
             syn_num, syn_src, syn_y = synthetic
         X_out = rebuild(data, kept, syn_num, syn_src)
@@ -346,6 +392,7 @@ class BaseRegressionSampler(BaseSampler):
         tags.sampler_tags.sample_indices = True
         tags.target_tags.required = True
         tags.target_tags.one_d_labels = True
+        tags.target_tags.multi_output = not self._scalar_only
         tags.input_tags.sparse = self._selects_rows
         tags.input_tags.allow_nan = self._selects_rows
         tags.input_tags.string = self._selects_rows
@@ -382,14 +429,21 @@ class BaseBumpSampler(BaseRegressionSampler):
                 "bumps. Use 'balance' or a float."
             )
 
+    def _find_bumps(self, y, rare):
+        """Bumps of a scalar target (runs along y) or of a multi-output one
+        (connected regions of the label space's joint grid)."""
+        if y.ndim == 1:
+            return find_bumps(y, rare)
+        return find_joint_bumps(y, rare, self.label_space_, self.threshold)
+
     def _record_unchanged(self, y, rare):
-        self.bumps_, self.bump_is_rare_ = find_bumps(y, rare)
+        self.bumps_, self.bump_is_rare_ = self._find_bumps(y, rare)
         self.sampling_strategy_ = {
             i: int(b.size) for i, b in enumerate(self.bumps_)
         }
 
     def _resample(self, data, y, relevance, rare, rng):
-        bumps, is_rare = find_bumps(y, rare)
+        bumps, is_rare = self._find_bumps(y, rare)
         self.bumps_, self.bump_is_rare_ = bumps, is_rare
         sizes = np.array([b.size for b in bumps])
         targets = bump_targets(self.sampling_strategy, sizes, is_rare, self._kind)

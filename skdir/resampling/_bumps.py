@@ -4,7 +4,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-__all__ = ["find_bumps", "bump_targets", "spread_seeds"]
+__all__ = ["find_bumps", "find_joint_bumps", "bump_targets", "spread_seeds"]
 
 
 def find_bumps(y, rare):
@@ -26,6 +26,63 @@ def find_bumps(y, rare):
     starts = np.flatnonzero(np.r_[True, flags[1:] != flags[:-1]])
     bumps = np.split(order, starts[1:])
     return bumps, flags[starts]
+
+
+def find_joint_bumps(y, rare, label_space, threshold):
+    """Bumps of a multi-output target: connected rare or normal regions of
+    the joint grid of ``label_space``.
+
+    A cell of the grid is rare when its rarity (``bin_rarity_``) is at least
+    ``threshold``, normal otherwise; a cell that holds a rare (normal) sample
+    also counts as rare (normal), which only matters when a sample's
+    relevance differs from its cell's (``density="kde"``, or a sample outside
+    a frozen label space's range, placed in the nearest cell). A rare bump is
+    the set of rare samples whose cells lie in one connected region of rare
+    cells, cells being connected when they share a face (empty cells
+    included, as an empty stretch of targets does not split a run of rare
+    targets in one dimension); normal bumps likewise. On one column these
+    would be the runs of :func:`find_bumps`, except that an empty cell of
+    the other kind between two targets would separate them.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples, n_outputs)
+    rare : ndarray of bool, shape (n_samples,)
+    label_space : LabelSpace
+        Fitted on ``n_outputs`` columns.
+    threshold : float
+
+    Returns
+    -------
+    bumps : list of ndarray of int
+        Sample indices of each bump, in lexicographic order of their target
+        rows (first column first); bumps in the lexicographic order of their
+        smallest target row.
+    is_rare : ndarray of bool, shape (n_bumps,)
+    """
+    from scipy import ndimage
+
+    shape = label_space.bin_shape_
+    cell = label_space._index(y)
+    cell_rare = label_space.bin_rarity_ >= threshold
+    rare_mask, normal_mask = cell_rare.copy(), ~cell_rare
+    rare_mask[cell[rare]] = True
+    normal_mask[cell[~rare]] = True
+    rare_label = ndimage.label(rare_mask.reshape(shape))[0].ravel()
+    normal_label = ndimage.label(normal_mask.reshape(shape))[0].ravel()
+    # Rare regions get labels 1, 2, ...; normal ones 0, -1, -2, ...
+    region = np.where(rare, rare_label[cell], 1 - normal_label[cell])
+    order = np.lexsort(y.T[::-1])
+    region_sorted = region[order]
+    labels, first = np.unique(region_sorted, return_index=True)
+    rank = np.empty(labels.size, dtype=np.intp)
+    rank[np.argsort(first, kind="stable")] = np.arange(labels.size)
+    bump_of = rank[np.searchsorted(labels, region_sorted)]
+    grouped = np.argsort(bump_of, kind="stable")
+    sizes = np.bincount(bump_of, minlength=labels.size)
+    bumps = np.split(order[grouped], np.cumsum(sizes)[:-1])
+    is_rare = np.array([bool(rare[b[0]]) for b in bumps])
+    return bumps, is_rare
 
 
 def bump_targets(strategy, sizes, is_rare, kind="both"):

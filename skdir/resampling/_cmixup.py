@@ -140,7 +140,9 @@ class CMixup(BaseBumpSampler):
     network, with seeds from all the data and, optionally, in a hidden
     layer; a sampler mixes once, before any regressor, and draws the seeds
     from the rare bumps only. The partners' kernel, its inclusion of the
-    seed and ``lambda``'s distribution are the reference's.
+    seed and ``lambda``'s distribution are the reference's. The kernel
+    lives on a scalar target: a target of several columns is refused with
+    a ``ValueError``.
 
     References
     ----------
@@ -173,6 +175,8 @@ class CMixup(BaseBumpSampler):
     }
 
     _selects_rows = False
+    _scalar_only = ("its partners are drawn by a kernel on the distance between "
+                    "scalar targets, with a bandwidth in the target's units.")
 
     def __init__(
         self,

@@ -279,19 +279,22 @@ def rebuild(features, kept, syn_num, syn_src):
 
 
 def restore_y(y_orig, values, X_out):
-    """Put ``values`` in the container of the original ``y``."""
+    """Put ``values`` in the container of the original ``y`` (a multi-output
+    DataFrame keeps its columns, a 2-D array or list of rows stays 2-D)."""
     if _is_dataframe(y_orig) or _is_series(y_orig):
         import pandas as pd
 
         index = X_out.index if _is_dataframe(X_out) else None
         if _is_dataframe(y_orig):
+            values = np.asarray(values)
             return pd.DataFrame(
-                np.asarray(values).reshape(-1, 1), columns=y_orig.columns, index=index
+                values.reshape(-1, 1) if values.ndim == 1 else values,
+                columns=y_orig.columns, index=index,
             )
         return pd.Series(values, name=y_orig.name, index=index)
     if isinstance(y_orig, (list, tuple)):
         return np.asarray(values).tolist()
     values = np.asarray(values)
-    if np.ndim(y_orig) == 2:
+    if np.ndim(y_orig) == 2 and values.ndim == 1:
         return values.reshape(-1, 1)
     return values

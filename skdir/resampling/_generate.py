@@ -123,6 +123,9 @@ def interpolate_bump(features, y, bump, n_new, rng, *, k, n_jobs, safe, perturba
     n_interpolated : int
         How many of them were interpolated (the others are noise, or copies
         for a bump of one sample).
+    seed_rows, neighbor_rows : ndarray of int
+        The original row of each new sample's seed and of its drawn
+        neighbour (the seed itself for a bump of one sample).
     """
     m = bump.size
     n_nom = features.nom.shape[1]
@@ -133,7 +136,7 @@ def interpolate_bump(features, y, bump, n_new, rng, *, k, n_jobs, safe, perturba
         )
         seeds = np.zeros(n_new, dtype=np.intp)
         return (features.num[bump[seeds]], np.repeat(bump[seeds][:, None],
-                n_nom, axis=1), y[bump[seeds]], 0)
+                n_nom, axis=1), y[bump[seeds]], 0, bump[seeds], bump[seeds])
     ranges = _ranges(features.num)
     Z = heom_embedding(features, bump, ranges)
     dist, ind = _neighbours(Z, k, n_jobs, name)
@@ -155,7 +158,7 @@ def interpolate_bump(features, y, bump, n_new, rng, *, k, n_jobs, safe, perturba
     d_part = np.sqrt((1 - steps) ** 2 * d_num2 + (differs & ~take_partner).sum(axis=1))
     y_new = distance_weighted_target(d_seed, d_part, y[g_seed], y[g_partner])
     if not safe:
-        return num, src, y_new, n_new
+        return num, src, y_new, n_new, g_seed, g_partner
     used = np.unique(seeds)
     safe_dist = np.zeros(m)
     safe_dist[used] = half_median_distances(Z, used, rng)
@@ -168,14 +171,18 @@ def interpolate_bump(features, y, bump, n_new, rng, *, k, n_jobs, safe, perturba
         num[unsafe] = n_num
         y_new[unsafe] = n_y
         src[unsafe] = bump[rng.randint(m, size=(n_unsafe, n_nom))]
-    return num, src, y_new, n_new - n_unsafe
+    return num, src, y_new, n_new - n_unsafe, g_seed, g_partner
 
 
 def distance_weighted_target(d_seed, d_part, y_seed, y_part):
     """SMOTER's target of a synthetic sample at distances ``d_seed`` and
     ``d_part`` from the seed and the partner: the average of their targets
     weighted by the inverse distances, ``(d_part y_seed + d_seed y_part) /
-    (d_seed + d_part)`` (the mean when both distances are 0)."""
+    (d_seed + d_part)`` (the mean when both distances are 0). Targets of
+    shape ``(n, n_outputs)`` are averaged row by row with the same weights,
+    so each new target lies on the segment between the two target vectors."""
+    if np.ndim(y_seed) == 2:
+        d_seed, d_part = d_seed[:, None], d_part[:, None]
     total = d_seed + d_part
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(
@@ -186,13 +193,20 @@ def distance_weighted_target(d_seed, d_part, y_seed, y_part):
 
 def _noise(num_b, y_b, seeds, pert, rng, ddof=0):
     """Seeds plus Gaussian noise of standard deviation ``pert`` times each
-    feature's (and the target's) standard deviation within the bump."""
+    feature's (and each target column's) standard deviation within the bump."""
     std = num_b.std(axis=0, ddof=ddof)
     pert = np.broadcast_to(np.asarray(pert, dtype=float), seeds.shape)
     num = num_b[seeds] + rng.standard_normal((seeds.size, num_b.shape[1])) * (
         pert[:, None] * std
     )
-    y_new = y_b[seeds] + rng.standard_normal(seeds.size) * (pert * y_b.std(ddof=ddof))
+    if y_b.ndim == 1:
+        y_new = y_b[seeds] + rng.standard_normal(seeds.size) * (
+            pert * y_b.std(ddof=ddof)
+        )
+    else:
+        y_new = y_b[seeds] + rng.standard_normal((seeds.size, y_b.shape[1])) * (
+            pert[:, None] * y_b.std(axis=0, ddof=ddof)
+        )
     return num, y_new
 
 

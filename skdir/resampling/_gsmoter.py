@@ -108,7 +108,8 @@ class GSMOTER(BaseBumpSampler):
     average of the seed's and the surface point's targets weighted by the
     inverse HEOM distances of the new sample to each, so it lies between the
     two targets (the mean when the new sample is both). Integer columns are
-    rounded.
+    rounded. A target of 2 or 3 columns has the bumps of :class:`SMOTER`
+    and the same rule on the target vectors.
 
     Parameters
     ----------{_SHARED_DOC}
@@ -239,7 +240,7 @@ class GSMOTER(BaseBumpSampler):
         # One embedding of every row, so that rare and normal rows share the
         # one-hot columns of the nominal features.
         self._ranges = _ranges(data.num)
-        self._Z = heom_embedding(data, np.arange(y.size), self._ranges)
+        self._Z = heom_embedding(data, np.arange(y.shape[0]), self._ranges)
         self._normal = np.flatnonzero(~rare)
         self._normal_nn = None
         try:

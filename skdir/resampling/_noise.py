@@ -19,7 +19,9 @@ class GaussianNoise(BaseBumpSampler):
     standard deviation ``perturbation`` times their standard deviation
     within the bump; nominal features keep the seed's category. Normal bumps
     are under-sampled at random. Each bump member serves as seed
-    ``n_new // n_bump`` times, and a random subset of them once more.
+    ``n_new // n_bump`` times, and a random subset of them once more. Each
+    column of a multi-output target (2 or 3 columns, bumps as in
+    :class:`SMOTER`) gets noise on its own scale.
 
     Parameters
     ----------{_SHARED_DOC}

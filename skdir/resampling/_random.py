@@ -23,7 +23,6 @@ class _RandomBumpSampler(BaseBumpSampler):
         self.label_space = label_space
         self.random_state = random_state
 
-
     def _grow(self, data, y, bump, n_new, rng):
         return bump[spread_seeds(bump.size, n_new, rng)]
 
@@ -37,7 +36,7 @@ class RandomOverSampler(_RandomBumpSampler):
     The counts follow ``sampling_strategy`` rescaled so that the normal bumps
     keep their size (the rare-to-normal ratio is that of :class:`SMOTER`).
     Rows are only copied, so X may be sparse or hold NaN, strings or any
-    object.
+    object. A target of 2 or 3 columns has the bumps of :class:`SMOTER`.
 
     Parameters
     ----------{_SHARED_DOC}{_RANDOM_STATE_DOC}
@@ -74,7 +73,7 @@ class RandomUnderSampler(_RandomBumpSampler):
     replacement); rare bumps keep all their samples. The counts follow
     ``sampling_strategy`` rescaled so that the rare bumps keep their size.
     Rows are only selected, so X may be sparse or hold NaN, strings or any
-    object.
+    object. A target of 2 or 3 columns has the bumps of :class:`SMOTER`.
 
     Parameters
     ----------{_SHARED_DOC}{_RANDOM_STATE_DOC}

@@ -24,7 +24,9 @@ class SMOGN(SMOTER):
     distance)`` times their standard deviation within the bump (``ddof=1``,
     as R's ``sd``), and each nominal feature takes the category of a bump
     member drawn at random (the bump's frequencies, as UBL). Normal bumps are
-    under-sampled at random.
+    under-sampled at random. A multi-output target (2 or 3 columns) is
+    handled as by :class:`SMOTER`; each of its columns gets noise on its
+    own scale (its standard deviation within the bump).
 
     The median is exact for bumps of up to 5,000 members. For a larger bump
     it is estimated from the distances to 2,000 of its members drawn once
@@ -55,6 +57,14 @@ class SMOGN(SMOTER):
 
     Attributes
     ----------{_ATTR_DOC}
+    seed_indices_ : ndarray of int
+        For each synthetic row (in output order), the original row of its
+        seed.
+    neighbor_indices_ : ndarray of int
+        For each synthetic row, the original row of the neighbour drawn for
+        it (an interpolation partner, or a neighbour beyond the safe
+        distance for a Gaussian-noise row; the seed itself for a rare bump
+        of one sample).
     n_interpolated_ : int
         Number of synthetic samples made by interpolation.
     n_noise_ : int

@@ -2,6 +2,7 @@
 
 from numbers import Integral
 
+import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseBumpSampler
@@ -25,7 +26,8 @@ _SHARED_DOC = """
         these, rare bumps never shrink and normal bumps never grow (a small
         normal bump keeps its size; the SMOGN reference code over-samples
         it). A dict ``{bump index: count}`` (bumps numbered by increasing y,
-        see ``bumps_``) sets counts as given; unnamed bumps are unchanged.
+        or by their smallest target row for a multi-output y, see
+        ``bumps_``) sets counts as given; unnamed bumps are unchanged.
         :class:`RandomOverSampler` and :class:`RandomUnderSampler` rescale
         the counts so that they only add, or only remove, rows.
     relevance : {"lds", "phi"}, callable or estimator, default="lds"
@@ -36,7 +38,10 @@ _SHARED_DOC = """
         object with ``fit(y)`` and ``transform(y)`` (such as
         ``PhiRelevance(extremes="high")``) is cloned and fitted on ``y``; a
         callable is called on ``y`` and must return one value in [0, 1] per
-        sample.
+        sample. A target of 2 or 3 columns needs ``"lds"`` (the rarity of
+        its cell in the label space's joint grid; see Notes of
+        :class:`SMOTER`), except for :class:`WERCS`, which takes any
+        relevance but ``"phi"``.
     threshold : float, default=0.5
         Targets with relevance ``>= threshold`` are rare.
     label_space : LabelSpace or None, default=None
@@ -61,7 +66,8 @@ _ATTR_DOC = """
         Number of samples of each bump after resampling.
     bumps_ : list of ndarray
         Indices of the samples of each bump (sorted by target), bumps in
-        increasing target order.
+        increasing target order; for a multi-output target, rows and bumps
+        in lexicographic order of the target rows (first column first).
     bump_is_rare_ : ndarray of bool
         Whether each bump is rare.
     relevance_ : ndarray of shape (n_samples,)
@@ -116,6 +122,12 @@ class SMOTER(BaseBumpSampler):
 
     Attributes
     ----------{_ATTR_DOC}
+    seed_indices_ : ndarray of int
+        For each synthetic row (in output order), the original row of its
+        seed.
+    neighbor_indices_ : ndarray of int
+        For each synthetic row, the original row of the neighbour drawn for
+        it (the seed itself for a rare bump of one sample).
 
     See Also
     --------
@@ -124,6 +136,18 @@ class SMOTER(BaseBumpSampler):
 
     Notes
     -----
+    **Multi-output targets.** ``y`` of 2 or 3 columns (a 2-D array or a
+    DataFrame, returned as such) is rated by the rarity of its cell in the
+    joint grid of the label space (``relevance="lds"``). Its bumps are the
+    connected regions of rare (normal) cells of that grid, cells sharing a
+    face being connected, empty cells included: in one dimension a bump is
+    a run of targets with no target of the other kind between them, here a
+    region of the target space that a path can cross without passing a
+    cell of the other kind. Neighbours are searched among the members of
+    the seed's bump in feature space, as for one column, and the synthetic
+    target is the same inverse-distance weighted average, taken of the two
+    target vectors, so it lies on the segment between them.
+
     No rare target (or every target rare, or a single sample): a warning,
     and the data are returned unchanged. Numeric features must be finite;
     sparse X is refused with a ``TypeError``. The output index of a
@@ -178,12 +202,30 @@ class SMOTER(BaseBumpSampler):
         self.n_jobs = n_jobs
         self.random_state = random_state
 
+    def _record_unchanged(self, y, rare):
+        super()._record_unchanged(y, rare)
+        self.seed_indices_ = np.empty(0, dtype=np.intp)
+        self.neighbor_indices_ = np.empty(0, dtype=np.intp)
+
+    def _resample(self, data, y, relevance, rare, rng):
+        self._pairs = []
+        try:
+            kept, synthetic = super()._resample(data, y, relevance, rare, rng)
+            pairs = self._pairs
+        finally:
+            self.__dict__.pop("_pairs", None)
+        empty = np.empty(0, dtype=np.intp)
+        self.seed_indices_ = np.concatenate([empty, *(p[0] for p in pairs)])
+        self.neighbor_indices_ = np.concatenate([empty, *(p[1] for p in pairs)])
+        return kept, synthetic
+
     def _grow(self, data, y, bump, n_new, rng):
-        num, src, y_new, n_interpolated = interpolate_bump(
+        num, src, y_new, n_interpolated, seeds, neighbors = interpolate_bump(
             data, y, bump, n_new, rng, k=self.k_neighbors, n_jobs=self.n_jobs,
             safe=self._safe, perturbation=getattr(self, "perturbation", 0.0),
             name=type(self).__name__,
         )
+        self._pairs.append((seeds, neighbors))
         self._count_synthetic(n_interpolated, n_new - n_interpolated)
         return num, src, y_new
 

@@ -5,7 +5,7 @@ from numbers import Real
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from ._base import BaseRegressionSampler
+from ._base import BaseRegressionSampler, _is_phi
 
 __all__ = ["WERCS"]
 
@@ -31,7 +31,9 @@ class WERCS(BaseRegressionSampler):
     as copies, and ``round(under * n)`` rows are drawn *without* replacement
     with probability proportional to ``1 - relevance`` and removed (both
     draws from the original rows, as in Branco et al., 2019). Rows are only
-    copied, so X may be sparse or hold NaN, strings or any object.
+    copied, so X may be sparse or hold NaN, strings or any object. A target
+    of 2 or 3 columns is rated row by row (by default, the rarity of its
+    cell in the label space's joint grid).
 
     Parameters
     ----------
@@ -110,8 +112,13 @@ class WERCS(BaseRegressionSampler):
         self.random_state = random_state
 
 
+    def _check_multi_output_relevance(self, y):
+        # Without bumps, any relevance that rates the rows of y will do.
+        if _is_phi(self.relevance):
+            super()._check_multi_output_relevance(y)
+
     def _resample(self, data, y, relevance, rare, rng):
-        n = y.size
+        n = y.shape[0]
         n_over = int(round(self.over * n))
         n_under = int(round(self.under * n))
         self.sampling_strategy_ = {"over": n_over, "under": n_under}
