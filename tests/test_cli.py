@@ -138,6 +138,7 @@ def test_select_methods_groups():
         (["--dataset", "missing/file.csv", "--target", "y"], "no such file"),
         (["--threads", "0"], "--threads must be at least 1"),
         (["--inner-cv", "1"], "--inner-cv must be 0"),
+        (["--metrics", "rare"], "invalid choice: 'rare'"),
     ],
 )
 def test_bad_arguments(argv, match, capsys):
@@ -502,7 +503,8 @@ def test_selected_records_are_the_chosen_methods_test_records():
                 if r["method"] == "selected" and r["seed"] == seed}
         chosen = {(r["shot"], r["metric"]): r["value"] for r in records
                   if r["method"] == rec["chosen"] and r["seed"] == seed}
-        assert mine == chosen and len(mine) == 4 * 4 + 1
+        # 4 groups x (n, mae, mse, gm), bmae, and sera, rw_mae, f1u of all.
+        assert mine == chosen and len(mine) == 4 * 4 + 1 + 3
 
 
 def test_the_test_set_plays_no_part_in_the_selection():
@@ -859,3 +861,63 @@ def test_benchmark_scripts_import_only_public_names():
         assert not private.search(text), (path, private.search(text))
     text = (ROOT / "benchmarks" / "run_dir.py").read_text(encoding="utf-8")
     assert "from skdir.cli import" in text
+
+
+# --------------------------------------------------------------------------
+# utility-based metrics
+
+
+def test_utility_records_use_the_relevance_of_the_training_split():
+    from skdir.metrics import (
+        relevance_weighted_mean_absolute_error,
+        sera,
+        utility_f1_score,
+    )
+    from skdir.relevance import PhiRelevance
+
+    records, _, outcomes = skdir.cli.run_benchmark(
+        load_dataset("concrete"), select_methods("vanilla,inverse-lds"), seeds=[0, 2],
+        context={"model": "ridge"}, progress=None, keep_predictions=True, inner_cv=0)
+    got = {(r["method"], r["seed"], r["shot"], r["metric"]): r["value"]
+           for r in records}
+    assert len(outcomes) == 4
+    for o in outcomes:
+        phi = PhiRelevance().fit(o.y_train).transform  # training targets only
+        key = (o.method.key, o.seed, "all")
+        assert got[(*key, "sera")] == pytest.approx(sera(o.y_test, o.y_pred,
+                                                         relevance=phi))
+        assert got[(*key, "rw_mae")] == pytest.approx(
+            relevance_weighted_mean_absolute_error(o.y_test, o.y_pred, relevance=phi))
+        assert got[(*key, "f1u")] == pytest.approx(
+            utility_f1_score(o.y_test, o.y_pred, relevance=phi))
+        # Fitted on the test targets instead, the relevance would differ.
+        assert got[(*key, "sera")] != pytest.approx(sera(o.y_test, o.y_pred))
+
+
+@pytest.mark.parametrize("choice", ["shot", "utility", "both"])
+def test_metrics_choice_sets_the_table_columns(choice, tmp_path, capsys):
+    status, out, err = _run(
+        ["--dataset", "concrete", "--methods", "vanilla,inverse-lds", "--seeds", "1",
+         "--model", "ridge", "--metrics", choice, "-q", "--out", str(tmp_path)],
+        capsys,
+    )
+    assert status == 0, err
+    header = next(line for line in out.splitlines() if "Selected" not in line
+                  and ("MAE All" in line or "SERA" in line))
+    markdown = (tmp_path / "results.md").read_text()
+    md_header = next(line for line in markdown.splitlines()
+                     if line.startswith("| Method"))
+    shot, utility = choice in ("shot", "both"), choice in ("utility", "both")
+    for text in (header, md_header):
+        assert ("MAE All" in text and "bMAE" in text) == shot
+        assert all(f" {name} " in text + " " for name in ("SERA", "rwMAE", "F1u")) \
+            == utility
+    # The headline compares MAE columns: shown only with them.
+    assert ("Selected vs Vanilla (%)" in out) == shot
+    assert ("**Selected vs Vanilla (%)**" in markdown) == shot
+    assert ("F1u: utility-based F1" in markdown) == utility
+    assert ("lower is better (F1u: greater)" in out) == utility
+    # The records hold every metric whatever the choice.
+    with open(tmp_path / "results.csv") as handle:
+        metrics = {row["metric"] for row in csv.DictReader(handle)}
+    assert {"mae", "bmae", "sera", "rw_mae", "f1u"} <= metrics

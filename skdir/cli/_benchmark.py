@@ -7,7 +7,14 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.base import clone
 
-from skdir.metrics import balanced_mean_absolute_error, shot_metrics
+from skdir.metrics import (
+    balanced_mean_absolute_error,
+    relevance_weighted_mean_absolute_error,
+    sera,
+    shot_metrics,
+    utility_f1_score,
+)
+from skdir.relevance import PhiRelevance
 
 from ._methods import _PLAIN_METHODS, Context, available
 
@@ -26,6 +33,10 @@ SHOT_COLUMNS = ("all", "many", "medium", "few")
 #: Test groups added when the training set has gaps: test targets in a
 #: removed range inside (``interp``) or beyond (``extrap``) the training range.
 ZERO_SHOT_COLUMNS = ("interp", "extrap")
+# Utility-based metrics of the whole test set (group "all"), with the
+# box-plot relevance fitted on the training targets: SERA, the
+# relevance-weighted MAE and the utility-based F1 (threshold 0.8).
+_UTILITY_METRICS = ("sera", "rw_mae", "f1u")
 
 
 @dataclass
@@ -69,9 +80,10 @@ class Outcome:
     seconds: float
 
 
-def _evaluate(y_test, y_pred, space, gaps):
+def _evaluate(y_test, y_pred, space, gaps, y_train=None):
     """Table values of one fit; ``space`` is the seed's label space, fitted
-    on the training targets; ``gaps`` adds the zero-shot columns."""
+    on the training targets; ``gaps`` adds the zero-shot columns;
+    ``y_train`` adds the utility-based metrics (:data:`_UTILITY_METRICS`)."""
     columns = ("n", "mae", "mse", "gm")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -89,6 +101,13 @@ def _evaluate(y_test, y_pred, space, gaps):
                 for m in columns:
                     out[(shot, m)] = (sub["all"][m] if sub else
                                       (0 if m == "n" else np.nan))
+        if y_train is not None:
+            phi = PhiRelevance().fit(y_train).transform
+            out[("all", "sera")] = sera(y_test, y_pred, relevance=phi)
+            out[("all", "rw_mae")] = relevance_weighted_mean_absolute_error(
+                y_test, y_pred, relevance=phi)
+            out[("all", "f1u")] = utility_f1_score(y_test, y_pred, relevance=phi,
+                                                   zero_division=np.nan)
     return out
 
 
@@ -245,8 +264,13 @@ def run_benchmark(spec, methods, seeds, *, context=None, gaps=None, progress=pri
     records : list of dict
         One per method, seed, test group and metric, with the keys
         ``dataset, family, method, label, seed, shot, metric, value,
-        fit_seconds``; ``metric`` is ``"n"`` (the group's size) or one of
-        :data:`TABLE_METRICS` (``"bmae"`` for the group ``"all"`` only).
+        fit_seconds``; ``metric`` is ``"n"`` (the group's size), one of
+        :data:`TABLE_METRICS` (``"bmae"`` for the group ``"all"`` only), or,
+        for the group ``"all"``, ``"sera"``, ``"rw_mae"`` or ``"f1u"``: SERA,
+        the relevance-weighted MAE and the utility-based F1 (threshold 0.8;
+        NaN when no test target or no prediction is rare) with
+        :class:`~skdir.relevance.PhiRelevance` fitted on the training
+        targets (:mod:`skdir.metrics`).
         The records of a selected row also hold ``chosen`` and
         ``chosen_label`` (the chosen method), ``inner_cv``, ``inner_split``,
         ``max_loss`` and
@@ -333,7 +357,7 @@ def run_benchmark(spec, methods, seeds, *, context=None, gaps=None, progress=pri
                          f"{reason}")
                 continue
             seconds = time.perf_counter() - start
-            scores = _evaluate(y_te, y_pred, space, gaps is not None)
+            scores = _evaluate(y_te, y_pred, space, gaps is not None, y_tr)
             progress(
                 f"[{step:>3}/{total}] seed {seed}  {method.family[:3]} "
                 f"{method.label:<24} {seconds:6.1f}s  "

@@ -11,13 +11,21 @@ import time
 import numpy as np
 from sklearn.base import clone
 
-from ._benchmark import run_benchmark, summarize
+from ._benchmark import _UTILITY_METRICS, TABLE_METRICS, run_benchmark, summarize
 from ._datasets import DATASETS, load_dataset
 from ._methods import METHODS, available, select_methods
 from ._plots import write_plots
 from ._report import format_markdown, format_terminal, write_csv, write_summary_csv
 
 __all__ = ["main", "parse_args", "thread_limits"]
+
+# The metrics of the tables for each --metrics choice: (Markdown, terminal).
+_TERMINAL_METRICS = ("mae", "bmae", "gm")
+_METRIC_CHOICES = {
+    "shot": (TABLE_METRICS, _TERMINAL_METRICS),
+    "utility": (_UTILITY_METRICS, _UTILITY_METRICS),
+    "both": (TABLE_METRICS + _UTILITY_METRICS, _TERMINAL_METRICS + _UTILITY_METRICS),
+}
 
 _DESCRIPTION = """\
 Imbalanced regression benchmark. `skdir` (or `python -m skdir`) with no
@@ -36,6 +44,7 @@ examples:
   skdir benchmark --dataset concrete --methods vanilla,sqrt-inv-lds,smogn
   skdir benchmark --dataset data.csv --target price --plot --out results
   skdir benchmark --dataset agedb --gaps 15:20,85: (zero-shot regions)
+  skdir benchmark --dataset concrete --metrics both (shot-wise and utility)
 
 --methods takes method names and the groups quick (default), all, tabular
 and neural; `skdir methods` lists them. Rows that need an uninstalled part
@@ -53,6 +62,12 @@ test set); its numbers are the chosen method's test numbers. By default the
 validation sets are balanced as the test set is (--inner-split balanced);
 --inner-split stratified uses folds that follow the training distribution.
 It needs the family's Vanilla row among the methods.
+
+--metrics utility shows, instead of the shot-wise columns, SERA (squared
+error-relevance area), the relevance-weighted MAE and the utility-based F1
+(relevance threshold 0.8) of the whole test set, with the box-plot relevance
+of SMOTER and SMOGN fitted on each training split; --metrics both shows all.
+results.csv holds every metric whatever the choice.
 """
 
 
@@ -130,6 +145,11 @@ def _build_parser():
                             "torch) while the benchmark runs (default: 1; the "
                             "models are small, and more threads than free cores "
                             "slow them down)")
+    bench.add_argument("--metrics", choices=tuple(_METRIC_CHOICES), default="shot",
+                       help="columns of the tables: the shot-wise MAE, MSE and GM "
+                       "and the balanced MAE (shot, default), SERA, the "
+                       "relevance-weighted MAE and the utility-based F1 (utility), "
+                       "or both")
     bench.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     sub.add_parser("datasets", help="list the bundled datasets",
                    description="List the datasets `skdir benchmark` knows.")
@@ -309,10 +329,13 @@ def _run_benchmark(args, out):
         reasons = "; ".join(f"{k}: {v}" for k, v in skipped.items())
         raise _Error(f"no method could run ({reasons})")
     summary = summarize(records)
+    markdown_metrics, terminal_metrics = _METRIC_CHOICES[args.metrics]
     print("", file=out)
-    print(format_terminal(summary), file=out)
+    print(format_terminal(summary, metrics=terminal_metrics), file=out)
+    better = ("lower is better (F1u: greater)" if "f1u" in terminal_metrics
+              else "lower is better")
     notes = [f"{spec.name}: {spec.description}. Seeds {', '.join(map(str, seeds))}; "
-             f"mean ± std over seeds; lower is better; total {elapsed:.0f} s."]
+             f"mean ± std over seeds; {better}; total {elapsed:.0f} s."]
     if any(rec["family"] == "neural" for rec in records):
         notes.append(_neural_note(args))
     notes += [f"Skipped {key}: {reason}." for key, reason in skipped.items()]
@@ -324,7 +347,7 @@ def _run_benchmark(args, out):
         try:
             os.makedirs(folder, exist_ok=True)
             _write_outputs(folder, spec, records, summary, notes, args.plot, outcomes,
-                           gaps)
+                           gaps, markdown_metrics)
         except OSError as exc:
             raise _Error(f"cannot write to {folder}: {exc.strerror or exc}") from None
         print(f"results written to {folder}/", file=out)
@@ -366,9 +389,11 @@ def _override_label_space(spec, args):
     return dataclasses.replace(spec, label_space=space)
 
 
-def _write_outputs(folder, spec, records, summary, notes, plot, outcomes, gaps):
+def _write_outputs(folder, spec, records, summary, notes, plot, outcomes, gaps,
+                   metrics=TABLE_METRICS):
     with open(os.path.join(folder, "results.md"), "w", encoding="utf-8") as handle:
-        handle.write(format_markdown(summary, title=spec.name, notes=notes))
+        handle.write(format_markdown(summary, title=spec.name, notes=notes,
+                                     metrics=metrics))
     write_csv(records, os.path.join(folder, "results.csv"))
     write_summary_csv(summary, os.path.join(folder, "summary.csv"), dataset=spec.name)
     if plot:

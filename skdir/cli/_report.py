@@ -4,13 +4,21 @@ import csv
 import math
 import textwrap
 
-from ._benchmark import _SELECTED, SHOT_COLUMNS, TABLE_METRICS, ZERO_SHOT_COLUMNS
+from ._benchmark import (
+    _SELECTED,
+    _UTILITY_METRICS,
+    SHOT_COLUMNS,
+    TABLE_METRICS,
+    ZERO_SHOT_COLUMNS,
+)
 from ._methods import _PLAIN_METHODS
 
 __all__ = ["format_markdown", "format_terminal", "write_csv", "write_summary_csv"]
 
 _SHOT_NAMES = {"all": "All", "many": "Many", "medium": "Med.", "few": "Few",
                "interp": "Interp.", "extrap": "Extrap."}
+# Headers of the metrics that have one column, of the whole test set.
+_WHOLE_TEST_SET = {"bmae": "bMAE", "sera": "SERA", "rw_mae": "rwMAE", "f1u": "F1u"}
 _FAMILY_NAMES = {"tabular": "scikit-learn regressor", "neural": "neural network "
                  "(DIRRegressor)"}
 _RECORD_FIELDS = ["dataset", "family", "method", "label", "seed", "shot", "metric",
@@ -62,8 +70,8 @@ def _columns(summary, metrics):
         shots += list(ZERO_SHOT_COLUMNS)
     columns = []
     for metric in metrics:
-        if metric == "bmae":  # of the whole test set only
-            columns.append(("all", "bmae"))
+        if metric in _WHOLE_TEST_SET:  # of the whole test set only
+            columns.append(("all", metric))
         else:
             columns += [(shot, metric) for shot in shots]
     return columns
@@ -71,7 +79,9 @@ def _columns(summary, metrics):
 
 def _header(column):
     shot, metric = column
-    return "bMAE" if metric == "bmae" else f"{metric.upper()} {_SHOT_NAMES[shot]}"
+    if metric in _WHOLE_TEST_SET:
+        return _WHOLE_TEST_SET[metric]
+    return f"{metric.upper()} {_SHOT_NAMES[shot]}"
 
 
 def _family_rows(summary, family):
@@ -94,9 +104,9 @@ def _relative_change(summary, family):
     return out
 
 
-def _caption(summary, seconds):
-    """Paragraphs explaining the rows and columns of a table (``seconds``:
-    the table has the "fit s" column)."""
+def _caption(summary, seconds, columns):
+    """Paragraphs explaining the rows and ``columns`` of a table
+    (``seconds``: the table has the "fit s" column)."""
     parts = []
     selected = [(fam, row) for (fam, key), row in summary.items()
                 if key == _SELECTED[0] and "chosen" in row]
@@ -114,6 +124,7 @@ def _caption(summary, seconds):
             f"{100 * row['max_loss']:g} % above Vanilla's "
             "(skdir.model_selection.balanced_refit); its numbers are the "
             f"chosen row's test numbers. Chosen: {chosen}.")
+    if selected and any(col in columns for col in _CHANGE_COLUMNS):
         parts.append(
             f"{_CHANGE_LABEL}: 100 x (Selected - Vanilla) / Vanilla of the mean "
             "MAE All, MAE Few and bMAE; negative means lower error, i.e. better "
@@ -122,10 +133,20 @@ def _caption(summary, seconds):
     for terms, text in _GLOSSARY:
         if any(term in label for term in terms for label in labels):
             parts.append(text)
-    parts.append("bMAE: balanced MAE, the mean over the target bins of each bin's "
-                 "MAE. Lower is better in every column." + (
-                     " fit s: mean seconds per fit (Selected: its inner "
-                     "cross-validation plus the chosen fit)." if seconds else ""))
+    shown = {metric for _, metric in columns}
+    utility = [m for m in _UTILITY_METRICS if m in shown]
+    text = ("bMAE: balanced MAE, the mean over the target bins of each bin's "
+            "MAE. " if "bmae" in shown or not utility else "")
+    if utility:
+        text += ("SERA: squared error-relevance area; rwMAE: MAE weighted by the "
+                 "relevance of the test targets; F1u: utility-based F1 (relevance "
+                 "threshold 0.8; n/a when no test target or no prediction is "
+                 "rare); their relevance is the box-plot relevance (PhiRelevance) "
+                 "fitted on the training split. ")
+    text += "Lower is better in every column" + (
+        " but F1u, where greater is better." if "f1u" in shown else ".")
+    parts.append(text + (" fit s: mean seconds per fit (Selected: its inner "
+                         "cross-validation plus the chosen fit)." if seconds else ""))
     return parts
 
 
@@ -156,7 +177,8 @@ def _digits(summary, metric):
     return 3 if top < 10 else 2 if top < 1000 else 0
 
 
-def format_markdown(summary, *, title=None, notes=(), caption=True):
+def format_markdown(summary, *, title=None, notes=(), caption=True,
+                    metrics=TABLE_METRICS):
     """A paper-style Markdown table, one block per model family.
 
     Each cell is ``mean ± std`` over seeds. The first row of each family is
@@ -176,6 +198,11 @@ def format_markdown(summary, *, title=None, notes=(), caption=True):
     caption : bool, default=True
         Explain below the table every row name, the selection, the sign of
         the headline and the columns.
+    metrics : sequence of str, default=TABLE_METRICS
+        Metrics shown: ``"mae"``, ``"mse"`` and ``"gm"`` per test group;
+        ``"bmae"`` and the utility-based ``"sera"``, ``"rw_mae"`` and
+        ``"f1u"`` (see :func:`run_benchmark`) in one column each, of the
+        whole test set.
 
     Returns
     -------
@@ -207,8 +234,8 @@ def format_markdown(summary, *, title=None, notes=(), caption=True):
     >>> print(lines[5][:39])
     | Vanilla | 2.000 ± 0.000 | n/a | n/a |
     """
-    columns = _columns(summary, TABLE_METRICS)
-    digits = {m: _digits(summary, m) for m in TABLE_METRICS}
+    columns = _columns(summary, metrics)
+    digits = {m: _digits(summary, m) for m in metrics}
     lines = [f"### {title}", ""] if title else []
     header = ["Method"] + [_header(col) for col in columns] + ["fit s"]
     lines.append("| " + " | ".join(header) + " |")
@@ -226,12 +253,12 @@ def format_markdown(summary, *, title=None, notes=(), caption=True):
             lines.append("| " + " | ".join(cells) + " |")
             if key[1] == _SELECTED[0]:
                 change = _relative_change(summary, family)
-                if change:
+                if any(col in change for col in columns):
                     cells = [f"**{_CHANGE_LABEL}**"] + [
                         f"**{change[col]:+.1f} %**" if col in change else ""
                         for col in columns] + [""]
                     lines.append("| " + " | ".join(cells) + " |")
-    paragraphs = (_caption(summary, True) if caption else []) + list(notes)
+    paragraphs = (_caption(summary, True, columns) if caption else []) + list(notes)
     for paragraph in paragraphs:
         lines.append("")
         lines.append(paragraph)
@@ -251,8 +278,9 @@ def format_terminal(summary, *, metrics=("mae", "bmae", "gm"), caption=True):
     summary : dict
         As :func:`summarize` returns it.
     metrics : sequence of str, default=("mae", "bmae", "gm")
-        Metrics shown, as ``mean±std`` per test group (``bmae``: one column,
-        the whole test set).
+        Metrics shown, as ``mean±std`` per test group (``bmae`` and the
+        utility-based ``sera``, ``rw_mae`` and ``f1u``: one column each, the
+        whole test set).
     caption : bool, default=True
         Explain below the table every row name, the selection, the sign of
         the headline and the columns.
@@ -308,12 +336,12 @@ def format_terminal(summary, *, metrics=("mae", "bmae", "gm"), caption=True):
         lines.append(f"-- {_FAMILY_NAMES[family]}")
         for key in _family_rows(summary, family):
             lines.append(line(summary[key]["label"], cells[key]))
-            if key[1] == _SELECTED[0] and changes[family]:
+            if key[1] == _SELECTED[0] and any(change_cells[family]):
                 lines.append(line(_CHANGE_LABEL, change_cells[family]))
     lines = [text.rstrip() for text in lines]
     if caption:
         lines.append("")
-        for paragraph in _caption(summary, False):
+        for paragraph in _caption(summary, False, columns):
             lines += textwrap.wrap(paragraph, width=88, subsequent_indent="  ")
     return "\n".join(lines)
 

@@ -9,8 +9,16 @@ from .._validation import check_target
 from ..bins import check_label_space, fit_label_space, is_fitted_space
 from ._regression import _balanced_error
 from ._shots import METRICS, SHOTS, _one_shot_metrics
+from ._utility import (
+    UTILITY_METRICS,
+    _check_relevance_args,
+    _fit_relevance,
+    _metric_params,
+    _metric_value,
+    _needs_targets,
+)
 
-__all__ = ["make_shot_scorer", "shot_scorers"]
+__all__ = ["make_shot_scorer", "shot_scorers", "make_utility_scorer", "utility_scorers"]
 
 # Metrics over all test samples whose bins come from the training fold.
 _BALANCED = {"balanced_mae": 1, "balanced_mse": 2}
@@ -66,6 +74,40 @@ def _without(full, y_test):
     left[pos] -= counts
     keep = left > 0
     return TrainingTargets(full.values[keep], left[keep])
+
+
+def _training_fold(name, estimator, y_true, targets,
+                   advice="shot_scorers / make_shot_scorer",
+                   fixed="a fitted label_space="):
+    """The training targets of the fold ``estimator`` was fitted on.
+
+    From the record of skdir estimators, else ``targets`` (the targets
+    that cross-validation splits) minus the test fold ``y_true``.
+    """
+    record = find_training_targets(estimator)
+    if record is None and targets is not None:
+        record = _without(targets, y_true)
+        if record is None:
+            raise ValueError(
+                f"{name}: the test targets are not all among the y "
+                "given to the scorer, so the training fold cannot be "
+                "derived. Pass y= the very targets that cross-validation "
+                "splits (those given to cross_validate or to the search's "
+                "fit)."
+            )
+    if record is None:
+        raise ValueError(
+            f"{name} cannot tell the training fold of "
+            f"{type(estimator).__name__}: it did not record its training "
+            "targets (skdir estimators store `training_targets_`; "
+            "below a TransformedTargetRegressor the record is on the "
+            "transformed scale). Pass y= the targets that cross-validation "
+            f"splits to {advice} (the training fold "
+            f"is then y minus the test fold), or {fixed}."
+        )
+    if record.values.size == 0:
+        raise ValueError(f"{name}: the training fold is empty.")
+    return record.to_y()
 
 
 def _metric_signature(y_true, y_pred):
@@ -127,30 +169,7 @@ class _ShotScorer(_BaseScorer):
 
     def _training_targets(self, estimator, y_true):
         """The training targets of the fold ``estimator`` was fitted on."""
-        record = find_training_targets(estimator)
-        if record is None and self.targets is not None:
-            record = _without(self.targets, y_true)
-            if record is None:
-                raise ValueError(
-                    f"{self._name()}: the test targets are not all among the y "
-                    "given to the scorer, so the training fold cannot be "
-                    "derived. Pass y= the very targets that cross-validation "
-                    "splits (those given to cross_validate or to the search's "
-                    "fit)."
-                )
-        if record is None:
-            raise ValueError(
-                f"{self._name()} cannot tell the training fold of "
-                f"{type(estimator).__name__}: it did not record its training "
-                "targets (skdir estimators store `training_targets_`; "
-                "below a TransformedTargetRegressor the record is on the "
-                "transformed scale). Pass y= the targets that cross-validation "
-                "splits to shot_scorers / make_shot_scorer (the training fold "
-                "is then y minus the test fold), or a fitted label_space=."
-            )
-        if record.values.size == 0:
-            raise ValueError(f"{self._name()}: the training fold is empty.")
-        return record.to_y()
+        return _training_fold(self._name(), estimator, y_true, self.targets)
 
     def _space(self, estimator, y_true):
         """The fitted label space of the fold ``estimator`` was fitted on."""
@@ -402,5 +421,278 @@ def shot_scorers(metrics=("mae",), shots=None, *, label_space=None, y=None):
             scorer = _ShotScorer(metric, shot, label_space, targets)
         else:
             scorer = _ShotScorer(metric, shot)
+        scoring[scorer._name()] = scorer
+    return scoring
+
+
+# ------------------------------------------------------------ utility scorers
+_UTILITY_ALIASES = {
+    "sera_score": "sera",
+    "relevance_weighted_mae": "rw_mae",
+    "relevance_weighted_mean_absolute_error": "rw_mae",
+    "relevance_weighted_mse": "rw_mse",
+    "relevance_weighted_mean_squared_error": "rw_mse",
+    **{
+        alias: f"utility_{kind}"
+        for kind in ("precision", "recall", "f1", "fbeta")
+        for alias in (f"{kind}_util", f"util_{kind}", f"utility_{kind}_score")
+    },
+}
+_UTILITY_ERRORS = {m for m, (greater, _) in UTILITY_METRICS.items() if not greater}
+
+
+def _utility_metric(name):
+    """The canonical utility metric of ``name`` (also with a ``neg_`` prefix)."""
+    if isinstance(name, str):
+        key = name.strip().lower().replace("-", "_").replace(" ", "_")
+        key = _UTILITY_ALIASES.get(key, key)
+        if key.startswith("neg_"):
+            inner = _UTILITY_ALIASES.get(key[4:], key[4:])
+            if inner in _UTILITY_ERRORS:
+                key = inner
+        if key in UTILITY_METRICS:
+            return key
+    raise ValueError(
+        f"metric must be one of {tuple(UTILITY_METRICS)} (or an alias: "
+        f"{sorted(_UTILITY_ALIASES)}), got {name!r}."
+    )
+
+
+class _UtilityScorer(_BaseScorer):
+    """Scorer of one relevance-based metric (see :func:`make_utility_scorer`).
+
+    Parameters
+    ----------
+    metric : str
+        Canonical name (a key of ``UTILITY_METRICS``).
+    params : dict
+        The metric's validated parameters.
+    relevance, label_space
+        As in :func:`make_utility_scorer`; fitted on each training fold
+        unless :func:`_needs_targets` says otherwise.
+    targets : TrainingTargets or None
+        The targets that cross-validation splits (``y=``).
+    """
+
+    def __init__(self, metric, params, relevance=None, label_space=None, targets=None):
+        super().__init__(
+            score_func=_metric_signature,
+            sign=1 if UTILITY_METRICS[metric][0] else -1,
+            kwargs={},
+            response_method="predict",
+        )
+        self.metric = metric
+        self.params = params
+        self.relevance = relevance
+        self.label_space = label_space
+        self.targets = targets
+
+    def __sklearn_clone__(self):
+        # An unfitted relevance or label space clones to a fresh copy of its
+        # parameters, a fitted label space to itself; the split targets are
+        # shared.
+        relevance = self.relevance
+        if hasattr(relevance, "get_params"):
+            relevance = clone(relevance)
+        space = None if self.label_space is None else clone(self.label_space)
+        return type(self)(self.metric, dict(self.params), relevance, space,
+                          self.targets)
+
+    def _name(self):
+        if self.metric == "utility_fbeta":
+            return f"utility_f{self.params['beta']:g}"
+        return self.metric if UTILITY_METRICS[self.metric][0] else f"neg_{self.metric}"
+
+    def __repr__(self):
+        return f"make_utility_scorer({self.metric!r})"
+
+    def _score(self, method_caller, estimator, X, y_true, **kwargs):
+        if kwargs:
+            raise ValueError(
+                f"Utility scorers take no metadata such as sample_weight, got "
+                f"{sorted(kwargs)}."
+            )
+        y_true = check_target(y_true, name="y_true")
+        y_pred = check_target(method_caller(estimator, "predict", X), name="y_pred")
+        y_train = None
+        if _needs_targets(self.relevance, self.label_space):
+            y_train = _training_fold(
+                self._name(), estimator, y_true, self.targets,
+                advice="utility_scorers / make_utility_scorer",
+                fixed="a callable relevance= (used as given)",
+            )
+        rel = _fit_relevance(self.relevance, self.label_space, y_train)
+        value = _metric_value(self.metric, y_true, y_pred, rel, self.params)
+        return self._sign * value
+
+
+def _utility_targets(y, relevance, label_space):
+    """The record of ``y=`` (None if not given), checked against the relevance."""
+    if y is None:
+        return None
+    if not _needs_targets(relevance, label_space):
+        raise ValueError(
+            f"y has no effect with relevance={relevance!r}"
+            + (" and a fitted label_space" if isinstance(relevance, str) else "")
+            + ": it is used as given on every fold. Pass y=None, or a "
+            "relevance that is fitted on each training fold."
+        )
+    return TrainingTargets.from_y(check_target(y, name="y"))
+
+
+def make_utility_scorer(metric="sera", *, relevance=None, label_space=None, y=None,
+                        **params):
+    """Scorer of a relevance-based metric, relevance fitted on the training fold.
+
+    A scikit-learn scorer object, ``scorer(estimator, X, y_test)``, for
+    :func:`~skdir.metrics.sera`, the relevance-weighted errors and the
+    utility-based precision, recall and F-scores. Several of them (and shot
+    scorers) in ``cross_validate(scoring=...)`` or ``GridSearchCV`` share one
+    prediction per fold. Error metrics are negated (greater is better), as
+    scikit-learn's ``neg_mean_squared_error``.
+
+    The relevance is fitted, on every fold, on the **training targets of the
+    fold** the estimator was fitted on, as a sampler in a pipeline fitted on
+    that fold fits its own: the test fold's extremes are judged by the
+    training distribution, never by themselves. The training targets are
+    found as in :func:`make_shot_scorer`: the record of skdir estimators
+    (``training_targets_``, found through pipelines and search objects),
+    else ``y`` minus the test fold. A relevance that does not depend on the
+    targets is used as given on every fold and needs neither: a callable,
+    ``relevance="lds"`` with a fitted ``label_space``, a ``PhiRelevance``
+    with ``control_points`` and an ``LDSRelevance`` of a fitted label space.
+
+    Parameters
+    ----------
+    metric : str, default="sera"
+        ``"sera"`` (:func:`sera`), ``"rw_mae"`` and ``"rw_mse"``
+        (:func:`relevance_weighted_mean_absolute_error` and
+        :func:`relevance_weighted_mean_squared_error`),
+        ``"utility_precision"``, ``"utility_recall"``, ``"utility_f1"`` and
+        ``"utility_fbeta"`` (:func:`utility_precision_score` and so on).
+        Aliases: the function names, ``"relevance_weighted_mae"``,
+        ``"relevance_weighted_mse"``, ``"f1_util"``, ``"util_f1"`` (and so on
+        for precision, recall and fbeta), the error metrics with a
+        ``"neg_"`` prefix; case, ``"-"`` and spaces do not matter.
+    relevance : {"phi", "lds"}, estimator, callable or None, default=None
+        None or ``"phi"``: ``PhiRelevance()``; ``"lds"``:
+        ``LDSRelevance(label_space=label_space)``; an estimator with
+        ``fit``/``transform`` is cloned and fitted on each training fold; a
+        callable ``y -> relevance`` is used as it is.
+    label_space : LabelSpace, default=None
+        The bins of ``relevance="lds"`` (rejected otherwise). A fitted one is
+        used as given on every fold.
+    y : array-like of shape (n_samples,), default=None
+        The targets that cross-validation splits, from which the training
+        fold of an estimator that keeps no record is derived (see
+        :func:`make_shot_scorer`). Rejected when the relevance is used as
+        given.
+    **params
+        The metric's own parameters: ``step`` for ``"sera"``; ``threshold``,
+        ``p`` and ``zero_division`` for the utility-based scores; ``beta``
+        (required) for ``"utility_fbeta"``. Others are rejected.
+
+    Returns
+    -------
+    scorer : scorer object
+        ``scorer(estimator, X, y_test)`` returns a float.
+
+    See Also
+    --------
+    utility_scorers : A dict of these scorers for ``scoring=``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from imblearn.pipeline import make_pipeline
+    >>> from sklearn.ensemble import RandomForestRegressor
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from skdir.datasets import load_abalone
+    >>> from skdir.metrics import make_utility_scorer
+    >>> from skdir.resampling import RandomOverSampler
+    >>> X, y = load_abalone(return_X_y=True)
+    >>> model = make_pipeline(RandomOverSampler(relevance="phi", random_state=0),
+    ...                       RandomForestRegressor(n_estimators=10, random_state=0))
+    >>> scoring = {"sera": make_utility_scorer("sera"),
+    ...            "f1_util": make_utility_scorer("f1_util")}
+    >>> search = GridSearchCV(model, {"randomforestregressor__max_depth": [3, 6]},
+    ...                       scoring=scoring, refit="f1_util", cv=3).fit(X, y)
+    >>> sorted(k for k in search.cv_results_ if k.startswith("mean_test"))
+    ['mean_test_f1_util', 'mean_test_sera']
+    >>> bool(np.all(search.cv_results_["mean_test_sera"] < 0))  # negated SERA
+    True
+    """
+    metric = _utility_metric(metric)
+    _check_relevance_args(relevance, label_space)
+    checked = _metric_params(metric, params)
+    targets = _utility_targets(y, relevance, label_space)
+    return _UtilityScorer(metric, checked, relevance, label_space, targets)
+
+
+def utility_scorers(metrics=("sera", "rw_mae", "utility_f1"), *, relevance=None,
+                    label_space=None, y=None, **params):
+    """A dict of utility scorers for ``cross_validate(scoring=...)``.
+
+    One :func:`make_utility_scorer` for each metric, all with the same
+    relevance fitted on each training fold (and sharing one prediction per
+    fold).
+
+    Parameters
+    ----------
+    metrics : sequence of str, default=("sera", "rw_mae", "utility_f1")
+        Metrics of :func:`make_utility_scorer` (aliases included).
+    relevance : {"phi", "lds"}, estimator, callable or None, default=None
+        As in :func:`make_utility_scorer`.
+    label_space : LabelSpace, default=None
+        The bins of ``relevance="lds"``.
+    y : array-like of shape (n_samples,), default=None
+        The targets that cross-validation splits (see
+        :func:`make_utility_scorer`).
+    **params
+        Metric parameters (``step``, ``threshold``, ``p``, ``zero_division``,
+        ``beta``), each given to the metrics that take it; one that no
+        metric takes is rejected.
+
+    Returns
+    -------
+    scoring : dict
+        ``"neg_sera"``, ``"neg_rw_mae"``, ``"neg_rw_mse"``,
+        ``"utility_precision"``, ``"utility_recall"``, ``"utility_f1"`` and
+        ``"utility_f<beta>"`` mapped to scorers.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import Ridge
+    >>> from sklearn.model_selection import cross_validate
+    >>> from skdir.datasets import load_abalone
+    >>> from skdir.metrics import utility_scorers
+    >>> X, y = load_abalone(return_X_y=True)
+    >>> scoring = utility_scorers(["sera", "utility_f1"], y=y, threshold=0.9)
+    >>> sorted(scoring)
+    ['neg_sera', 'utility_f1']
+    >>> cv = cross_validate(Ridge(), X, y, cv=3, scoring=scoring)
+    >>> bool(0 < cv["test_utility_f1"].mean() < 1)
+    True
+    """
+    if isinstance(metrics, str):
+        raise TypeError("metrics must be a sequence of names, not a str.")
+    metrics = list(dict.fromkeys(_utility_metric(m) for m in metrics))
+    if not metrics:
+        raise ValueError("metrics is empty: name at least one metric.")
+    unused = sorted(
+        name for name in params
+        if not any(name in UTILITY_METRICS[m][1] for m in metrics)
+    )
+    if unused:
+        raise ValueError(
+            f"{unused} have no effect: none of the metrics {metrics} takes them."
+        )
+    _check_relevance_args(relevance, label_space)
+    targets = _utility_targets(y, relevance, label_space)  # recorded once
+    scoring = {}
+    for metric in metrics:
+        own = {k: v for k, v in params.items() if k in UTILITY_METRICS[metric][1]}
+        scorer = _UtilityScorer(metric, _metric_params(metric, own), relevance,
+                                label_space, targets)
         scoring[scorer._name()] = scorer
     return scoring
