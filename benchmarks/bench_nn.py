@@ -4,6 +4,7 @@ torch loop, and the vectorised FDS layer against a per-label Python loop.
 Usage::
 
     python benchmarks/bench_nn.py [--device cpu|cuda] [--n 20000] [--rounds 20]
+        [--baseline DIR] [--fused] [--amp float16|bfloat16] [--fit N]
 
 1. Time per epoch of ``DIRRegressor(hidden_layer_sizes=(128, 128),
    batch_size=256)`` with ``fds=False`` and ``fds=True`` (100 bins, smoothing
@@ -14,7 +15,15 @@ Usage::
    three alike; a regressor epoch is timed from the start of the epoch to the
    end of its last callback (FDS's end-of-epoch update included). Reported:
    median wall-clock and CPU (process) time per epoch, and the median over
-   rounds of the per-round ratios.
+   rounds of the per-round ratios. The plain loop keeps its tensors on the
+   device and draws its permutation there, as DIRRegressor does with data
+   that fit on the device.
+   With ``--baseline DIR``, ``DIR`` holds another version of the package
+   (a ``skdir`` folder, e.g. ``git archive <commit> skdir | tar -x -C DIR``),
+   loaded under another name; its DIRRegressor (without and with FDS) trains
+   in the same interleaved rounds. ``--fused`` adds DIRRegressor with
+   ``optimizer_params={"fused": True}``, ``--amp`` (CUDA) DIRRegressor with
+   mixed precision and the fused Adam.
 2. With ``--breakdown``: the extra time per batch, inside the plain loop,
    of FDS's statistics alone, its calibration alone, the whole layer, and
    one elementwise multiplication of the features (what a single pass over
@@ -24,6 +33,9 @@ Usage::
    batches; the :class:`skdir.nn.FDS` layer against a version that loops over
    the labels in Python as the reference code does (both given each batch's
    bins, computed once, as :class:`~skdir.nn.DIRRegressor` does).
+4. With ``--fit N``: one ``DIRRegressor.fit`` of ``--fit-epochs`` epochs on
+   N rows (no early stopping), wall-clock seconds per epoch and rows per
+   second, next to the plain loop's epoch on the same rows.
 
 Targets (GitHub issue): FDS adds at most 10 % per epoch; DIRRegressor within
 1.2x of the plain loop; the vectorised FDS at least 10x faster than the loop
@@ -31,8 +43,12 @@ at 100 bins on GPU. Prints a Markdown table.
 """
 
 import argparse
+import importlib.util
 import platform
+import sys
 import time
+from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import torch
@@ -40,13 +56,31 @@ import torch.nn.functional as F
 
 from skorch.callbacks import Callback
 
-from skdir import LabelSpace, kernel_window
-from skdir.nn import FDS, MLP, DIRRegressor, FDSOptions
+import skdir
+import skdir.nn
+from skdir import kernel_window
+from skdir.nn import FDS, MLP
+
+CURRENT = SimpleNamespace(skdir=skdir, nn=skdir.nn)
 
 
-def _space(n_bins):
+def load_package(folder, name="skdir_baseline"):
+    """The ``skdir`` package in ``folder`` (another version), imported as
+    ``name``; its modules import each other relatively."""
+    init = Path(folder) / "skdir" / "__init__.py"
+    spec = importlib.util.spec_from_file_location(
+        name, init, submodule_search_locations=[str(init.parent)]
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    nn = importlib.import_module(name + ".nn")
+    return SimpleNamespace(skdir=module, nn=nn)
+
+
+def _space(n_bins, package=CURRENT):
     """An unfitted label space of ``n_bins`` equal-width bins."""
-    return LabelSpace(n_bins=n_bins, strategy="uniform")
+    return package.skdir.LabelSpace(n_bins=n_bins, strategy="uniform")
 
 
 def _sync(device):
@@ -81,13 +115,14 @@ class _EpochClock(Callback):
         self.last = _clocks() - self.start
 
 
-def regressor_epoch(X, y, device, fds, hidden=(128, 128)):
+def regressor_epoch(X, y, device, fds, hidden=(128, 128), package=CURRENT, **params):
     """A fitted (one epoch) DIRRegressor and a function that trains it one
     more epoch and returns that epoch's (wall, CPU) seconds."""
-    model = DIRRegressor(
+    nn = package.nn
+    model = nn.DIRRegressor(
         hidden_layer_sizes=hidden, batch_size=256, max_epochs=1, lr=1e-3,
-        fds=FDSOptions(start_smooth=1) if fds else False, label_space=_space(100),
-        device=device, random_state=0,
+        fds=nn.FDSOptions(start_smooth=1) if fds else False,
+        label_space=_space(100, package), device=device, random_state=0, **params,
     ).fit(X, y)
     net = model.net_
     clock = _EpochClock(device)
@@ -98,6 +133,9 @@ def regressor_epoch(X, y, device, fds, hidden=(128, 128)):
     if fds:
         data["bin_index"] = model.label_space_.transform(y).astype(np.int64)
     target = ((y - model.target_mean_) / model.target_scale_).astype(np.float32)[:, None]
+    place = getattr(importlib.import_module(nn.__name__ + "._net"), "place_data", None)
+    if place is not None:  # on the device once, as DIRRegressor.fit does
+        data, target = place(data, device), place(target, device)
 
     def epoch():
         net.partial_fit(data, target, epochs=1)
@@ -120,21 +158,23 @@ def plain_loop_epoch(X, y, device, hidden=(128, 128), between=None, bin_index=No
     head = torch.nn.Linear(hidden[-1], 1).to(device)
     params = list(encoder.parameters()) + list(head.parameters())
     opt = torch.optim.Adam(params, lr=1e-3)
-    Xt = torch.as_tensor(X)
-    yt = torch.as_tensor(y, dtype=torch.float32)[:, None]
+    Xt = torch.as_tensor(X).to(device)
+    yt = torch.as_tensor(y, dtype=torch.float32)[:, None].to(device)
+    if bin_index is not None:
+        bin_index = bin_index.to(device)
     end_epoch = getattr(between, "end_epoch", None)
 
     def epoch():
         _sync(device)
         start = _clocks()
-        perm = torch.randperm(len(Xt))
+        perm = torch.randperm(len(Xt), device=device)
         for i in range(0, len(Xt), 256):
             idx = perm[i:i + 256]
-            xb, yb = Xt[idx].to(device), yt[idx].to(device)
+            xb, yb = Xt[idx], yt[idx]
             opt.zero_grad()
             features = encoder(xb)
             if between is not None:
-                features = between(features, bin_index[idx].to(device))
+                features = between(features, bin_index[idx])
             loss = F.mse_loss(head(features), yb)
             loss.backward()
             opt.step()
@@ -219,13 +259,46 @@ def _interleaved(runners, rounds):
     return {name: np.array(value) for name, value in times.items()}
 
 
-def interleaved_epoch_times(X, y, device, rounds, hidden=(128, 128)):
+def interleaved_epoch_times(X, y, device, rounds, hidden=(128, 128), baseline=None,
+                            fused=False, amp=None):
     """(rounds, 2) arrays of (wall, CPU) seconds per epoch for each setup."""
-    return _interleaved({
+    runners = {
         "plain": plain_loop_epoch(X, y, device, hidden),
         "dir": regressor_epoch(X, y, device, fds=False, hidden=hidden),
         "dir_fds": regressor_epoch(X, y, device, fds=True, hidden=hidden),
-    }, rounds)
+    }
+    if fused:
+        runners["dir_fused"] = regressor_epoch(
+            X, y, device, False, hidden, optimizer_params={"fused": True}
+        )
+    if amp:
+        runners["dir_amp"] = regressor_epoch(
+            X, y, device, False, hidden, amp=amp, optimizer_params={"fused": True}
+        )
+    if baseline is not None:
+        runners["base"] = regressor_epoch(X, y, device, False, hidden, baseline)
+        runners["base_fds"] = regressor_epoch(X, y, device, True, hidden, baseline)
+    return _interleaved(runners, rounds)
+
+
+def fit_run(n, features, device, epochs, hidden=(128, 128)):
+    """Seconds per epoch of one DIRRegressor.fit on ``n`` rows, and of the
+    plain loop on the same rows (median of ``epochs`` epochs)."""
+    X, y = make_data(n, features, seed=1)
+    model = skdir.nn.DIRRegressor(
+        hidden_layer_sizes=hidden, batch_size=256, max_epochs=epochs,
+        early_stopping=False, n_iter_no_change=None, device=device, random_state=0,
+    )
+    _sync(device)
+    start = time.perf_counter()
+    model.fit(X, y)
+    _sync(device)
+    fit_seconds = time.perf_counter() - start
+    per_epoch = float(np.median(model.net_.history[:, "dur"]))
+    plain = plain_loop_epoch(X, y, device, hidden)
+    plain()
+    plain_epoch = float(np.median([plain()[0] for _ in range(epochs)]))
+    return fit_seconds, per_epoch, plain_epoch
 
 
 class LoopFDS:
@@ -338,6 +411,23 @@ def main():
         help="only the epoch timings, not the FDS layer against the Python loop",
     )
     parser.add_argument(
+        "--baseline", metavar="DIR",
+        help="a folder holding another version's skdir package, timed alongside",
+    )
+    parser.add_argument(
+        "--fit", type=int, metavar="N",
+        help="also time one DIRRegressor.fit on N rows (--fit-epochs epochs)",
+    )
+    parser.add_argument("--fit-epochs", type=int, default=3)
+    parser.add_argument(
+        "--fused", action="store_true",
+        help="also time DIRRegressor with optimizer_params={'fused': True}",
+    )
+    parser.add_argument(
+        "--amp", choices=["float16", "bfloat16"],
+        help="also time DIRRegressor(amp=AMP) with the fused Adam (CUDA only)",
+    )
+    parser.add_argument(
         "--breakdown", action="store_true",
         help="also time FDS's statistics and calibration apart inside the plain "
              "loop, against one elementwise multiplication of the features",
@@ -348,7 +438,10 @@ def main():
 
     X, y = make_data(args.n, args.features)
     rows = []
-    t = interleaved_epoch_times(X, y, device, args.rounds, hidden)
+    baseline = load_package(args.baseline) if args.baseline else None
+    t = interleaved_epoch_times(
+        X, y, device, args.rounds, hidden, baseline, args.fused, args.amp
+    )
 
     def cell(name):
         wall, cpu = np.median(t[name], axis=0)
@@ -369,6 +462,36 @@ def main():
         "DIRRegressor + FDS (100 bins), s/epoch (wall / CPU)", cell("dir_fds"),
         f"x no FDS: {ratio('dir_fds', 'dir')}; target <= 1.10",
     ))
+    if args.fused:
+        rows.append((
+            "DIRRegressor, Adam fused=True, s/epoch (wall / CPU)", cell("dir_fused"),
+            f"x default Adam: {ratio('dir_fused', 'dir')}",
+        ))
+    if args.amp:
+        rows.append((
+            f"DIRRegressor, amp={args.amp!r}, fused Adam, s/epoch (wall / CPU)",
+            cell("dir_amp"), f"x default: {ratio('dir_amp', 'dir')}",
+        ))
+    if baseline is not None:
+        rows.append(("baseline DIRRegressor, s/epoch (wall / CPU)", cell("base"),
+                     f"this version x baseline: {ratio('dir', 'base')}; target <= 1"))
+        rows.append(("baseline DIRRegressor + FDS, s/epoch (wall / CPU)",
+                      cell("base_fds"),
+                      f"this version x baseline: {ratio('dir_fds', 'base_fds')}; "
+                      "target <= 1"))
+        rows.append(("baseline DIRRegressor x plain loop", "",
+                     ratio("base", "plain")))
+    if args.fit:
+        fit_seconds, per_epoch, plain_epoch = fit_run(
+            args.fit, args.features, device, args.fit_epochs, hidden
+        )
+        rows.append((
+            f"DIRRegressor.fit, {args.fit:,} rows, {args.fit_epochs} epochs: s "
+            "(median s/epoch; rows/s)",
+            f"{fit_seconds:.2f} ({per_epoch:.3f}; {args.fit / per_epoch:,.0f})",
+            f"plain loop {plain_epoch:.3f} s/epoch; x plain "
+            f"{per_epoch / plain_epoch:.3f}",
+        ))
     if args.breakdown:
         parts = fds_breakdown(X, y, device, args.rounds, hidden)
         for name, seconds in parts.items():

@@ -209,6 +209,14 @@ def _registry():
         Method("gn", "GaussianNoise", "tabular",
                _resampled("GaussianNoise", "lds"), resampling),
         Method("wercs", "WERCS", "tabular", _resampled("WERCS", "lds"), resampling),
+        Method("gsmoter", "G-SMOTER", "tabular",
+               _resampled("GSMOTER", "lds"), resampling),
+        Method("gsmoter-10", "G-SMOTER (10 %)", "tabular",
+               _resampled("GSMOTER", "lds", 0.1), resampling),
+        Method("cmixup", "C-Mixup", "tabular",
+               _resampled("CMixup", "lds"), resampling),
+        Method("cmixup-10", "C-Mixup (10 %)", "tabular",
+               _resampled("CMixup", "lds", 0.1), resampling),
         Method("inverse", "INVERSE", "tabular", _reweighted("inverse", False),
                quick=True),
         Method("inverse-lds", "INVERSE + LDS", "tabular", _reweighted("inverse", True),
@@ -246,6 +254,15 @@ def _registry():
         ("nn-sqrt-inv-lds-fds", "SQRT_INV + LDS + FDS",
          {"reweight": "sqrt_inv", "lds": True, "fds": True}, True),
         ("nn-alpha-0.25-lds", "α=0.25 + LDS", {"reweight": 0.25, "lds": True}, True),
+        # Representation methods with the reference codes' defaults (ConR's
+        # window and C-Mixup's bandwidth: one label bin); RnC pre-trains the
+        # encoder, then trains the head on its frozen features.
+        ("nn-conr", "ConR", {"conr": True}, False),
+        ("nn-conr-lds", "ConR + LDS",
+         {"conr": True, "reweight": "sqrt_inv", "lds": True}, False),
+        ("nn-rnc", "RnC", {"rnc": True}, False),
+        ("nn-cmixup", "C-Mixup (batches)", {"cmixup": True}, False),
+        ("nn-gaussian-nll", "Gaussian NLL head", {"uncertainty": "gaussian"}, False),
     ]
     # Balanced MSE with the reference's defaults in the target's own units:
     # the noise scale starts at one label bin (the reference's 1.0 on
@@ -358,7 +375,7 @@ def select_methods(names):
     >>> [m.label for m in select_methods("smogn-10,alpha-0.25-lds")]
     ['SMOGN (10 %)', 'α=0.25 + LDS']
     >>> len(select_methods("tabular"))
-    16
+    20
     """
     keys = [name.strip().lower() for name in names.split(",") if name.strip()]
     if not keys:

@@ -189,7 +189,10 @@ class FDS(nn.Module):
         # Edges stay float64 whatever dtype the module is cast to.
         self._edges = np.array(label_space.edges_, dtype=np.float64)
         self._edges_cache = {}
-        self._schedule = None  # (epoch, any bin populated), cached host-side
+        # (epoch, any bin populated), kept on the host so that no training
+        # step reads them from the device: the buffers' initial values here,
+        # refreshed by end_epoch (once per epoch) and reset.
+        self._schedule = (0, False)
         self._affine_cache = {}  # dtype -> per-bin (scale, shift) of the calibration
         self._buffers_cache = {}  # (batch size, device) -> statistics scratch
         self.n_bins = self._edges.size - 1
@@ -249,7 +252,8 @@ class FDS(nn.Module):
 
     def _current(self):
         # Host-side copy of (epoch, any populated) so that forward does not
-        # synchronise with the device at every batch.
+        # synchronise with the device (read again only after a state dict
+        # was loaded or the module unpickled).
         if self._schedule is None:
             self._schedule = (int(self.epoch), bool(self.populated.any()))
         return self._schedule
@@ -368,7 +372,8 @@ class FDS(nn.Module):
         d = self.feature_dim
         sums = self._epoch_sums
         seen = sums[:, -1] > 0
-        if int(self.epoch) >= self.start_update and bool(seen.any()):
+        epoch = int(self.epoch)
+        if epoch >= self.start_update and bool(seen.any()):
             count = sums[:, -1:]
             mean64 = sums[:, :d] / count.clamp(min=1)
             # Unbiased variance; a bin with one sample gets variance 0.
@@ -376,7 +381,7 @@ class FDS(nn.Module):
             var64 = torch.where(count > 1, m2 / (count - 1).clamp(min=1), 0.0)
             dtype = self.running_mean.dtype
             mean, var = mean64.to(dtype), var64.to(dtype)
-            first = ~self.populated | (int(self.epoch) == self.start_update)
+            first = ~self.populated | (epoch == self.start_update)
             keep = torch.where(first, 0.0, self.momentum).to(mean.dtype)[:, None]
             new_mean = keep * self.running_mean + (1 - keep) * mean
             new_var = keep * self.running_var + (1 - keep) * var
@@ -386,7 +391,8 @@ class FDS(nn.Module):
             self._smooth()
         sums.zero_()
         self.epoch += 1
-        self._schedule = None
+        # Read here, once per epoch, rather than in the next training step.
+        self._schedule = (epoch + 1, bool(self.populated.any()))
         self._affine_cache = {}
 
     def _smooth(self):
@@ -412,7 +418,7 @@ class FDS(nn.Module):
             getattr(self, name).zero_()
         self.running_var.fill_(1.0)
         self.smoothed_var.fill_(1.0)
-        self._schedule = None
+        self._schedule = (0, False)
         self._affine_cache = {}
 
     # ----------------------------------------------------------- calibration

@@ -98,7 +98,10 @@ class DIRNetwork(nn.Module):
     (for regularisers such as RankSim); FDS recalibrates the features fed to
     the head in training mode when ``labels`` (or their FDS bin indices
     ``bin_index``, from :meth:`FDS.bin_index`) are given. ``sample_weight``
-    is accepted and ignored (it is meant for the loss).
+    is accepted and ignored (it is meant for the loss). With a
+    ``variance_head``, the prediction has two columns: the head's output
+    (the mean) and the variance head's (a log-variance), both computed from
+    the same (FDS-recalibrated) features.
 
     Parameters
     ----------
@@ -109,6 +112,8 @@ class DIRNetwork(nn.Module):
         Maps features to predictions of shape ``(n, 1)``.
     fds : FDS, default=None
         Feature distribution smoothing between encoder and head.
+    variance_head : torch.nn.Module, default=None
+        Maps features to log-variances of shape ``(n, 1)``.
 
     Examples
     --------
@@ -120,11 +125,12 @@ class DIRNetwork(nn.Module):
     (torch.Size([2, 1]), torch.Size([2, 4]))
     """
 
-    def __init__(self, encoder, head, fds=None):
+    def __init__(self, encoder, head, fds=None, variance_head=None):
         super().__init__()
         self.encoder = encoder
         self.head = head
         self.fds = fds
+        self.variance_head = variance_head
         self.encoder_frozen = False
 
     def forward(self, X, labels=None, sample_weight=None, bin_index=None):
@@ -146,8 +152,8 @@ class DIRNetwork(nn.Module):
 
         Returns
         -------
-        prediction : Tensor of shape (n, 1)
-            Output of the head.
+        prediction : Tensor of shape (n, 1), or (n, 2) with a variance head
+            Output of the head (and of the variance head).
         features : Tensor of shape (n, feature_dim)
             Encoder output before any FDS recalibration.
         """
@@ -157,7 +163,10 @@ class DIRNetwork(nn.Module):
         hidden = features
         if self.fds is not None and (labels is not None or bin_index is not None):
             hidden = self.fds(features, labels, bin_index=bin_index)
-        return self.head(hidden), features
+        prediction = self.head(hidden)
+        if self.variance_head is not None:
+            prediction = torch.cat([prediction, self.variance_head(hidden)], dim=1)
+        return prediction, features
 
     def freeze_encoder(self):
         """Stop training the encoder: no gradients, batch-norm statistics

@@ -1,8 +1,9 @@
-"""Option holders for DIRRegressor's ``fds``, ``rrt`` and ``ranksim``.
+"""Option holders for DIRRegressor's ``fds``, ``rrt``, ``ranksim``, ``conr``,
+``rnc`` and ``cmixup``.
 
 Each is a scikit-learn estimator used as a parameter holder: ``get_params`` /
 ``set_params`` make its options searchable as ``fds__momentum``,
-``rrt__lr`` or ``ranksim__gamma`` in :class:`~sklearn.model_selection.GridSearchCV`,
+``rrt__lr`` or ``conr__weight`` in :class:`~sklearn.model_selection.GridSearchCV`,
 and :class:`DIRRegressor` validates them in ``fit`` before training starts.
 """
 
@@ -10,9 +11,14 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 
-__all__ = ["FDSOptions", "RRTOptions", "RankSimOptions"]
+from ._rnc import FEATURE_SIMILARITIES
+
+__all__ = [
+    "CMixupOptions", "ConROptions", "FDSOptions", "RRTOptions", "RankSimOptions",
+    "RnCOptions",
+]
 
 
 class _Options(BaseEstimator):
@@ -166,3 +172,151 @@ class RankSimOptions(_Options):
                 raise ValueError(
                     f"{name} must be a finite number, got {getattr(self, name)!r}."
                 )
+
+
+def _check_finite(options, names):
+    for name in names:
+        value = getattr(options, name)
+        if not isinstance(value, str) and not np.isfinite(value):
+            raise ValueError(f"{name} must be a finite number, got {value!r}.")
+
+
+class ConROptions(_Options):
+    """Options of the ConR regulariser in :class:`DIRRegressor`.
+
+    ``DIRRegressor(conr=True)`` is ``DIRRegressor(conr=ConROptions())``; the
+    defaults are those of the reference code (see :func:`conr_loss`).
+
+    Parameters
+    ----------
+    weight : float, default=4.0
+        Weight of the regulariser in the training loss (the reference's
+        ``beta``), >= 0.
+    window : float or "auto", default="auto"
+        Label distance within which two samples are positives (and
+        prediction distance within which a farther sample is a negative),
+        in the units of ``y``, > 0; ``"auto"`` is the width of one bin of
+        the label space (the reference's ``w=1`` on ages in bins of one
+        year).
+    temperature : float, default=0.07
+        Temperature of the feature similarities, > 0 (the value the
+        reference's loss function uses).
+    eta : float, default=0.01
+        Growth of the pushing weight of a negative with its label distance,
+        measured in label bins (``exp(eta * |y_i - y_k| / bin width)``),
+        >= 0.
+
+    Examples
+    --------
+    >>> from skdir.nn import ConROptions, DIRRegressor
+    >>> DIRRegressor(conr=ConROptions(weight=1.0)).get_params()["conr__weight"]
+    1.0
+    """
+
+    _parameter_constraints = {
+        "weight": [Interval(Real, 0, None, closed="left")],
+        "window": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
+        "temperature": [Interval(Real, 0, None, closed="neither")],
+        "eta": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(self, weight=4.0, window="auto", temperature=0.07, eta=0.01):
+        self.weight = weight
+        self.window = window
+        self.temperature = temperature
+        self.eta = eta
+
+    def _check(self):
+        _check_finite(self, ("weight", "window", "temperature", "eta"))
+
+
+class RnCOptions(_Options):
+    """Options of Rank-N-Contrast pre-training in :class:`DIRRegressor`.
+
+    ``DIRRegressor(rnc=True)`` is ``DIRRegressor(rnc=RnCOptions())``: the
+    encoder is first trained with :func:`rnc_loss` alone, then frozen, and
+    the head is trained on its features as the second stage of ``rrt``
+    (with the options of ``rrt``, or :class:`RRTOptions` defaults).
+
+    Parameters
+    ----------
+    temperature : float, default=2.0
+        Temperature of the similarities, > 0 (the reference's default).
+    feature_similarity : {"l2", "cosine"}, default="l2"
+        Similarity of two feature vectors: the negative Euclidean distance
+        (the reference's) or the cosine similarity.
+    max_epochs : int, default=None
+        Epochs of the pre-training stage, >= 1; None uses the regressor's
+        ``max_epochs``. The regressor's stopping rule applies to it, on the
+        RnC loss.
+    lr : float, default=None
+        Learning rate of the pre-training stage, > 0; None uses the
+        regressor's ``lr``.
+
+    Examples
+    --------
+    >>> from skdir.nn import DIRRegressor, RnCOptions
+    >>> DIRRegressor(rnc=RnCOptions(max_epochs=50)).get_params()["rnc__temperature"]
+    2.0
+    """
+
+    _parameter_constraints = {
+        "temperature": [Interval(Real, 0, None, closed="neither")],
+        "feature_similarity": [StrOptions(set(FEATURE_SIMILARITIES))],
+        "max_epochs": [Interval(Integral, 1, None, closed="left"), None],
+        "lr": [Interval(Real, 0, None, closed="neither"), None],
+    }
+
+    def __init__(
+        self, temperature=2.0, feature_similarity="l2", max_epochs=None, lr=None
+    ):
+        self.temperature = temperature
+        self.feature_similarity = feature_similarity
+        self.max_epochs = max_epochs
+        self.lr = lr
+
+    def _check(self):
+        _check_finite(self, ("temperature",))
+        if self.lr is not None:
+            _check_finite(self, ("lr",))
+
+
+class CMixupOptions(_Options):
+    """Options of C-Mixup in :class:`DIRRegressor`.
+
+    ``DIRRegressor(cmixup=True)`` is ``DIRRegressor(cmixup=CMixupOptions())``.
+    Every training batch is replaced by a mix of itself with partners drawn
+    within the batch: sample ``i`` takes partner ``j`` with probability
+    proportional to ``exp(-(y_i - y_j)^2 / (2 bandwidth^2))`` (itself
+    included), and inputs and targets are mixed as
+    ``lam * x_i + (1 - lam) * x_j`` with one ``lam ~ Beta(alpha, alpha)``
+    per batch, as in the reference code (Yao et al., NeurIPS 2022).
+
+    Parameters
+    ----------
+    alpha : float, default=2.0
+        Parameter of the Beta distribution of the mixing weight, > 0 (the
+        reference's default for tabular data).
+    bandwidth : float or "auto", default="auto"
+        Bandwidth of the Gaussian kernel on label distances, in the units
+        of ``y``, > 0; ``"auto"`` is the width of one bin of the label
+        space.
+
+    Examples
+    --------
+    >>> from skdir.nn import CMixupOptions, DIRRegressor
+    >>> DIRRegressor(cmixup=CMixupOptions(alpha=0.5)).get_params()["cmixup__alpha"]
+    0.5
+    """
+
+    _parameter_constraints = {
+        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "bandwidth": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
+    }
+
+    def __init__(self, alpha=2.0, bandwidth="auto"):
+        self.alpha = alpha
+        self.bandwidth = bandwidth
+
+    def _check(self):
+        _check_finite(self, ("alpha", "bandwidth"))

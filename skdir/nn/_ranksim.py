@@ -6,44 +6,63 @@ import torch.nn.functional as F
 __all__ = ["ranksim_loss"]
 
 
-def _rank_normalised(scores):
-    """Row-wise ranks in (0, 1], the largest score of a row ranked ``1/m``."""
+def _rank_normalised(scores, m=None):
+    """Row-wise ranks in (0, 1], the largest score of a row ranked ``1/m``.
+
+    ``m`` (a tensor or number, default the row length) is the number of
+    columns that take part: masked columns, set to ``-inf``, rank after all
+    others, so the others get the ranks they would have on their own.
+    """
     order = torch.argsort(scores, dim=1, stable=True).flip(1)
     rank = torch.argsort(order, dim=1)
-    return (rank + 1).to(scores.dtype) / scores.shape[1]
+    m = scores.shape[1] if m is None else m
+    return (rank + 1).to(scores.dtype) / m
 
 
 class _TrueRanker(torch.autograd.Function):
     """Ranking with the blackbox-differentiation gradient of Vlastelica et al."""
 
     @staticmethod
-    def forward(ctx, scores, interpolation_lambda):
-        rank = _rank_normalised(scores)
+    def forward(ctx, scores, m, interpolation_lambda):
+        rank = _rank_normalised(scores, m)
         ctx.interpolation_lambda = interpolation_lambda
-        ctx.save_for_backward(scores, rank)
+        ctx.save_for_backward(scores, rank, m)
         return rank
 
     @staticmethod
     def backward(ctx, grad_output):
-        scores, rank = ctx.saved_tensors
+        scores, rank, m = ctx.saved_tensors
         lam = ctx.interpolation_lambda
-        rank_prime = _rank_normalised(scores + lam * grad_output)
-        return -(rank - rank_prime) / (lam + 1e-8), None
+        rank_prime = _rank_normalised(scores + lam * grad_output, m)
+        return -(rank - rank_prime) / (lam + 1e-8), None, None
 
 
 def _one_per_label(targets, generator=None):
-    """Index of one randomly chosen sample for every distinct target."""
+    """The batch sorted by target, and which of its rows to keep: one
+    randomly chosen sample for every distinct target.
+
+    Returns ``(order, keep)``: ``order`` sorts the batch by target (samples
+    with equal targets in random order) and ``keep[k]`` is True for the
+    first sample of every distinct target in that order; when every target
+    is distinct, ``order`` is the batch's own order and ``keep`` all True.
+    Fixed shapes, so no value is read back from the device.
+    """
     n = targets.shape[0]
-    perm = torch.randperm(n, generator=generator).to(targets.device)
-    _, inverse = torch.unique(targets[perm], return_inverse=True)
-    n_unique = int(inverse.max()) + 1
-    if n_unique == n:
-        return None
-    first = torch.full((n_unique,), n, dtype=torch.long, device=targets.device)
-    first = first.scatter_reduce(
-        0, inverse, torch.arange(n, device=targets.device), reduce="amin"
-    )
-    return perm[first]
+    device = targets.device
+    if generator is not None and generator.device != device:
+        perm = torch.randperm(n, generator=generator, device=generator.device)
+        perm = perm.to(device, non_blocking=True)
+    else:
+        perm = torch.randperm(n, generator=generator, device=device)
+    order = perm[torch.argsort(targets[perm], stable=True)]
+    sorted_targets = targets[order]
+    keep = torch.ones(n, dtype=torch.bool, device=device)
+    keep[1:] = sorted_targets[1:] != sorted_targets[:-1]
+    # Distinct targets: the batch in its own order (as the reference code,
+    # which subsets only when a target repeats); chosen on the device.
+    distinct = keep.all()
+    order = torch.where(distinct, torch.arange(n, device=device), order)
+    return order, keep
 
 
 def ranksim_loss(features, targets, *, interpolation_lambda=2.0, generator=None):
@@ -66,7 +85,10 @@ def ranksim_loss(features, targets, *, interpolation_lambda=2.0, generator=None)
     interpolation_lambda : float, default=2.0
         Interpolation strength of the ranking gradient.
     generator : torch.Generator, default=None
-        CPU generator for the choice of one sample per label.
+        Generator for the choice of one sample per label, best on the
+        device of ``targets`` (the choice is then drawn there; a generator
+        elsewhere draws it there and copies it over). None uses torch's
+        default generator of that device.
 
     Returns
     -------
@@ -89,11 +111,19 @@ def ranksim_loss(features, targets, *, interpolation_lambda=2.0, generator=None)
         )
     if features.shape[0] < 2:
         return features.sum() * 0.0
-    keep = _one_per_label(targets, generator)
-    if keep is not None:
-        features, targets = features[keep], targets[keep]
+    order, keep = _one_per_label(targets, generator)
+    features, targets = features[order], targets[order]
+    m = keep.sum().to(features.dtype)  # the number of distinct targets, on the device
     x = F.normalize(features.reshape(features.shape[0], -1), dim=1)
-    similarity = x @ x.T
-    label_ranks = _rank_normalised(-(targets[:, None] - targets[None, :]).abs().to(x.dtype))
-    feature_ranks = _TrueRanker.apply(similarity, float(interpolation_lambda))
-    return ((feature_ranks - label_ranks) ** 2).mean(dim=1).sum()
+    # Rows and columns of the samples left out are masked: their columns
+    # rank last (-inf), and their rows and columns add 0 to the loss.
+    # (A Python scalar, not a tensor made on the host and copied over.)
+    hidden = float("-inf")
+    similarity = torch.where(keep[None, :], x @ x.T, hidden)
+    closeness = torch.where(
+        keep[None, :], -(targets[:, None] - targets[None, :]).abs().to(x.dtype), hidden
+    )
+    label_ranks = _rank_normalised(closeness, m)
+    feature_ranks = _TrueRanker.apply(similarity, m, float(interpolation_lambda))
+    mask = (keep[:, None] & keep[None, :]).to(x.dtype)
+    return (((feature_ranks - label_ranks) ** 2) * mask).sum() / m

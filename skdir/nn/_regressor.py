@@ -11,7 +11,7 @@ import torch
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 from skorch.callbacks import Callback, EarlyStopping, PrintLog
 from skorch.dataset import ValidSplit
 from skorch.utils import Ansi
@@ -22,8 +22,16 @@ from ..bins import LabelSpace, fit_label_space
 from ..weighting import LDSWeighter
 from ._fds import FDS
 from ._modules import ACTIVATIONS, MLP, DIRNetwork, infer_feature_dim, reset_parameters
-from ._net import BatchLoader, DIRNet, FDSEpochEnd, _as_tensors
-from ._options import FDSOptions, RankSimOptions, RRTOptions
+from ._net import BatchLoader, FDSEpochEnd, place_data
+from ._objective import _LOG_VAR_RANGE, ObjectiveNet
+from ._options import (
+    CMixupOptions,
+    ConROptions,
+    FDSOptions,
+    RankSimOptions,
+    RnCOptions,
+    RRTOptions,
+)
 from ._rrt import retrain_head
 from .losses import (
     BALANCED,
@@ -51,6 +59,8 @@ _AUTO_BATCH = 200
 #: Defaults of ``validation_fraction`` and ``tol`` (None in the signature).
 _VALIDATION_FRACTION = 0.1
 _TOL = 1e-4
+#: ``amp`` as the autocast dtype of the net (None: full precision).
+_AMP = {False: None, True: "float16", "float16": "float16", "bfloat16": "bfloat16"}
 
 
 def _options(value, cls):
@@ -86,9 +96,16 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
     - ``loss``: MSE, L1, Huber, Focal-R, log-cosh, sMAPE or Balanced MSE
       (GAI, BMC, BNI; ``"bmse"`` is GAI), or any callable;
     - ``ranksim``: the RankSim regulariser;
+    - ``conr``: the ConR contrastive regulariser (Keramati et al., 2024);
     - ``rrt``: two-stage training; the first stage ignores ``reweight`` /
       ``lds``, the second freezes the encoder (batch-norm statistics too),
-      re-initialises the head and trains it with those weights.
+      re-initialises the head and trains it with those weights;
+    - ``rnc``: Rank-N-Contrast (Zha et al., 2023): the first stage trains
+      the encoder with the RnC loss alone, the second is that of ``rrt``;
+    - ``cmixup``: C-Mixup batches (Yao et al., 2022);
+    - ``uncertainty="gaussian"``: a second head predicts a log-variance,
+      trained by the Gaussian likelihood, and ``predict(X,
+      return_std=True)`` returns a standard deviation.
 
     One :class:`~skdir.LabelSpace`, fitted on the training targets (and
     ``sample_weight``), serves all of them: ``label_space_`` is the label
@@ -108,6 +125,17 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
     as Huber's ``beta``) apply to the standardised target as they are.
     Rescaling ``y`` by ``a * y + b`` (``a > 0``) then rescales the
     predictions the same way.
+
+    A target of 2 or 3 columns (``y`` of shape ``(n_samples, n_outputs)``)
+    trains a head with one output per column, each column standardised on
+    its own, on a multi-output label space (a joint grid of bins: LDS
+    weights, shot groups and BNI's bins are those of the grid). The Balanced
+    MSE losses then use an isotropic noise ``sigma^2 I`` in the standardised
+    units (``init_noise_sigma="auto"``: the median bin width over the
+    columns, each divided by its column's scale); ``rnc`` uses the L1 label
+    distance over the columns, ``cmixup`` the Euclidean one, and the
+    variance head predicts one variance per column. ``fds``, ``ranksim`` and
+    ``conr`` need a single column.
 
     Parameters
     ----------
@@ -178,6 +206,32 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
     ranksim : bool or RankSimOptions, default=False
         RankSim regulariser; ``True`` means ``RankSimOptions()`` (weight
         ``gamma=100``, ``interpolation_lambda=2``).
+    conr : bool or ConROptions, default=False
+        ConR regulariser of the encoder features; ``True`` means
+        ``ConROptions()`` (the reference's weight 4, window of one label
+        bin, temperature 0.07, eta 0.01). Its anchors are weighted by
+        ``reweight`` / ``lds`` as in the reference.
+    rnc : bool or RnCOptions, default=False
+        Rank-N-Contrast pre-training of the encoder; ``True`` means
+        ``RnCOptions()``. The head is then trained on the frozen features
+        as the second stage of ``rrt`` (``rrt=False`` means
+        ``RRTOptions()``). Not with ``ranksim`` or ``conr``.
+    cmixup : bool or CMixupOptions, default=False
+        C-Mixup of the training batches; ``True`` means ``CMixupOptions()``
+        (``alpha=2``, bandwidth of one label bin). The weights of mixed
+        samples are mixed with the same proportions. Not with ``fds``,
+        whose bins are those of the unmixed labels.
+    uncertainty : {"none", "gaussian"}, default="none"
+        ``"gaussian"`` adds a variance head: a linear map of the same
+        features to a log-variance, trained by the Gaussian negative
+        log-likelihood ``0.5 * (log s^2 + (y - m)^2 / s^2)`` of the
+        target around the *detached* mean ``m``, weighted by the batch's
+        weights and added to ``loss``. The mean is trained by ``loss``
+        alone (any loss, Balanced MSE included), so every imbalance option
+        acts on it as without the head; the variance head learns the
+        expected squared error of that mean. ``predict(X,
+        return_std=True)`` returns the standard deviation in the units of
+        ``y``.
     scale_target : bool, default=True
         Train the network on the standardised target (see above).
     optimizer : {"adam", "adamw", "sgd"} or torch optimizer class, default="adam"
@@ -222,7 +276,16 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         in ``fit``. The names ``"fds_epoch_end"`` and ``"early_stopping"``
         are taken.
     device : {"cpu", "cuda", "auto"} or "cuda:N", default="cpu"
-        ``"auto"`` uses CUDA when available.
+        ``"auto"`` uses CUDA when available. The training data stay on the
+        device for the whole fit when they take at most half of its free
+        memory; larger data are staged batch by batch through pinned host
+        memory (see :ref:`scale_out`).
+    amp : bool or {"float16", "bfloat16"}, default=False
+        Mixed precision on a CUDA device: the forward pass runs under
+        :func:`torch.autocast` with the given dtype (``True`` means
+        ``"float16"``, whose loss is scaled by a
+        :class:`torch.amp.GradScaler`), the losses in float32. Needs a
+        CUDA ``device``.
     random_state : int, RandomState or None, default=None
         Seeds weight initialisation, shuffling, dropout, the validation split
         and the GAI mixture, through seeds drawn from
@@ -246,10 +309,13 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         The fitted weighter, on ``label_space_`` (None when
         ``reweight="none"``, or when the target is constant and every
         weight is 1).
-    target_mean_ : float
-        Mean subtracted from ``y`` (0 without ``scale_target``).
-    target_scale_ : float
+    target_mean_ : float or ndarray of shape (n_outputs_,)
+        Mean subtracted from ``y`` (0 without ``scale_target``); one per
+        column of a multi-output target.
+    target_scale_ : float or ndarray of shape (n_outputs_,)
         Scale ``y`` is divided by (1 without ``scale_target``).
+    n_outputs_ : int
+        Number of target columns (1 for a 1-d ``y``).
     training_targets_ : TrainingTargets
         Training targets and counts, for shot-wise scorers.
     n_iter_ : int
@@ -266,8 +332,9 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
 
     See Also
     --------
-    FDSOptions, RRTOptions, RankSimOptions : The options of ``fds``, ``rrt``
-        and ``ranksim``.
+    FDSOptions, RRTOptions, RankSimOptions, ConROptions, RnCOptions, CMixupOptions :
+        The options of ``fds``, ``rrt``, ``ranksim``, ``conr``, ``rnc`` and
+        ``cmixup``.
     skdir.LabelSpace : The label space.
 
     Examples
@@ -303,6 +370,10 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         "fds": ["boolean", FDSOptions],
         "rrt": ["boolean", RRTOptions],
         "ranksim": ["boolean", RankSimOptions],
+        "conr": ["boolean", ConROptions],
+        "rnc": ["boolean", RnCOptions],
+        "cmixup": ["boolean", CMixupOptions],
+        "uncertainty": [StrOptions({"none", "gaussian"})],
         "scale_target": ["boolean"],
         "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
         "optimizer_params": [dict, None],
@@ -316,6 +387,7 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         "tol": [Interval(Real, 0, None, closed="left"), None],
         "callbacks": [list, None],
         "device": [str],
+        "amp": ["boolean", StrOptions({"float16", "bfloat16"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -337,6 +409,10 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         fds=False,
         rrt=False,
         ranksim=False,
+        conr=False,
+        rnc=False,
+        cmixup=False,
+        uncertainty="none",
         scale_target=True,
         optimizer="adam",
         optimizer_params=None,
@@ -350,6 +426,7 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         tol=None,
         callbacks=None,
         device="cpu",
+        amp=False,
         random_state=None,
         verbose=0,
     ):
@@ -367,6 +444,10 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         self.fds = fds
         self.rrt = rrt
         self.ranksim = ranksim
+        self.conr = conr
+        self.rnc = rnc
+        self.cmixup = cmixup
+        self.uncertainty = uncertainty
         self.scale_target = scale_target
         self.optimizer = optimizer
         self.optimizer_params = optimizer_params
@@ -380,6 +461,7 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         self.tol = tol
         self.callbacks = callbacks
         self.device = device
+        self.amp = amp
         self.random_state = random_state
         self.verbose = verbose
 
@@ -442,6 +524,21 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
                 raise ValueError(
                     f"noise_sigma_lr must be finite, got {self.noise_sigma_lr!r}."
                 )
+        rnc = not (isinstance(self.rnc, (bool, np.bool_)) and not self.rnc)
+        for name in ("ranksim", "conr"):
+            value = getattr(self, name)
+            if rnc and not (isinstance(value, (bool, np.bool_)) and not value):
+                raise ValueError(
+                    f"{name} has no effect with rnc: the encoder is pre-trained "
+                    "with the RnC loss alone and then frozen; use one of them."
+                )
+        cmixup = not (isinstance(self.cmixup, (bool, np.bool_)) and not self.cmixup)
+        fds = not (isinstance(self.fds, (bool, np.bool_)) and not self.fds)
+        if cmixup and fds:
+            raise ValueError(
+                "cmixup cannot be combined with fds: FDS recalibrates features by "
+                "the bins of the labels, which C-Mixup mixes; use one of them."
+            )
         if self.scale_target and isinstance(self.loss, str) and self.loss == "smape":
             raise ValueError(
                 "loss='smape' is a relative error, which centring the target "
@@ -533,9 +630,9 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
 
     def _density_weights(self, y, sample_weight):
         # A constant target has one populated bin: every weight is 1.
-        if self._reweight_off() or np.ptp(y) == 0:
+        if self._reweight_off() or np.ptp(y, axis=0).max() == 0:
             self.weighter_ = None
-            return np.ones_like(y)
+            return np.ones(y.shape[0])
         self.weighter_ = LDSWeighter(
             label_space=self.label_space_, reweight=self.reweight, lds=self.lds
         )
@@ -555,13 +652,17 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         params = dict(loss_params)
         init = params.pop("init_noise_sigma", "auto")
         if loss == "bni":
+            if self.n_outputs_ > 1:
+                return _bni_from_space(
+                    self.label_space_, init_noise_sigma=self._network_sigma(init),
+                    offset=self.target_mean_, scale=self.target_scale_,
+                    sigma_scale=1.0, **params,
+                )
             return _bni_from_space(
                 self.label_space_, init_noise_sigma=init, offset=self.target_mean_,
                 scale=self.target_scale_, **params,
             )
-        if _is_auto(init):
-            init = bin_noise_sigma(self.label_space_)
-        params["init_noise_sigma"] = _noise_sigma(init) / self.target_scale_
+        params["init_noise_sigma"] = self._network_sigma(init)
         if loss == "gai":
             return GAILoss.from_targets(z, random_state=random_state, **params)
         return make_loss(loss, **params)
@@ -592,11 +693,75 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         encoder = encoder.to(device)
         dim = infer_feature_dim(encoder, n_features, device)
         if head is None:
-            head = torch.nn.Linear(dim, 1)
+            head = torch.nn.Linear(dim, self.n_outputs_)
         fds = None
         if fds_options is not None:
             fds = FDS(dim, self.label_space_, **fds_options._kwargs())
-        return DIRNetwork(encoder, head, fds)
+        variance_head = None
+        if self.uncertainty == "gaussian":
+            variance_head = torch.nn.Linear(dim, self.n_outputs_).to(device)
+        return DIRNetwork(encoder, head, fds, variance_head)
+
+    def _network_sigma(self, value):
+        """A distance in the units of ``y`` (``"auto"``: one label bin) in the
+        network's standardised units.
+
+        For a multi-output target, whose columns are standardised separately,
+        it is one isotropic scale: ``"auto"`` is the median of the bin widths
+        of every column, each divided by its column's scale; a number is
+        divided by the geometric mean of the column scales.
+        """
+        scale = np.atleast_1d(self.target_scale_)
+        if _is_auto(value):
+            if self.n_outputs_ == 1:
+                return bin_noise_sigma(self.label_space_) / float(scale[0])
+            edges = self.label_space_.edges_
+            return float(np.median(np.concatenate(
+                [np.diff(e) / s for e, s in zip(edges, scale)]
+            )))
+        if self.n_outputs_ == 1:
+            return _noise_sigma(value) / float(scale[0])
+        return _noise_sigma(value) / float(np.exp(np.mean(np.log(scale))))
+
+    def _check_multi_output(self):
+        """Reject the options that need a single target column."""
+        if self.n_outputs_ == 1:
+            return
+        off = (bool, np.bool_)
+        unsupported = [
+            name for name in ("fds", "ranksim", "conr")
+            if not (isinstance(getattr(self, name), off) and not getattr(self, name))
+        ]
+        if unsupported:
+            raise ValueError(
+                f"The option(s) {', '.join(unsupported)} need a single target "
+                f"column, but y has {self.n_outputs_}; multi-output targets "
+                "support the losses, reweight / lds, rrt, rnc, cmixup and "
+                "uncertainty."
+            )
+
+    def _objective(self, conr_options, rnc_options, cmixup_options):
+        """ConR, RnC and C-Mixup settings in the network's target units."""
+        conr = rnc = cmixup = None
+        if conr_options is not None:
+            unit = self._network_sigma("auto")  # one label bin
+            window = conr_options.window
+            conr = dict(
+                weight=float(conr_options.weight),
+                window=unit if window == "auto" else self._network_sigma(window),
+                temperature=float(conr_options.temperature),
+                eta=float(conr_options.eta), distance_unit=unit,
+            )
+        if rnc_options is not None:
+            rnc = dict(
+                temperature=float(rnc_options.temperature),
+                feature_similarity=rnc_options.feature_similarity,
+            )
+        if cmixup_options is not None:
+            cmixup = dict(alpha=float(cmixup_options.alpha),
+                          bandwidth=self._network_sigma(cmixup_options.bandwidth))
+        return dict(conr=conr, rnc=rnc, cmixup=cmixup,
+                    gaussian=self.uncertainty == "gaussian")
 
     def _batch_sizes(self, n, needs_pairs):
         """Training batch size, ``drop_last`` and validation batch size; the
@@ -640,8 +805,9 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, n_features)
             Training data.
-        y : array-like of shape (n_samples,)
-            Targets; within the float32 range.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets; within the float32 range. A single column is a 1-d
+            target (with a ``DataConversionWarning``).
         sample_weight : array-like of shape (n_samples,), default=None
             Per-sample weights, multiplied into the density weights; they
             also weight the label space's counts and the target's mean and
@@ -652,8 +818,12 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         self : DIRRegressor
             Fitted estimator.
         """
-        X, y = validate_data(self, X, y, dtype=np.float32, y_numeric=True)
+        X, y = validate_data(self, X, y, dtype=np.float32, y_numeric=True,
+                             multi_output=True)
         y = np.asarray(y, dtype=np.float64)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        self.n_outputs_ = 1 if y.ndim == 1 else y.shape[1]
         _check_float32_range(y, "y")
         sample_weight = check_sample_weight_1d(sample_weight, y)
         if sample_weight is not None:
@@ -662,33 +832,48 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         fds_options = _options(self.fds, FDSOptions)
         rrt_options = _options(self.rrt, RRTOptions)
         ranksim_options = _options(self.ranksim, RankSimOptions)
+        conr_options = _options(self.conr, ConROptions)
+        rnc_options = _options(self.rnc, RnCOptions)
+        cmixup_options = _options(self.cmixup, CMixupOptions)
+        if rnc_options is not None and rrt_options is None:
+            rrt_options = RRTOptions()._validate()  # the head's stage
         loss_params = dict(self.loss_params or {})
         self._check_settings(loss_params)
+        self._check_multi_output()
         optimizer = _OPTIMIZERS.get(self.optimizer, self.optimizer)
         optimizer_kwargs = self._optimizer_kwargs(optimizer)
         user_callbacks = self._user_callbacks()
         device = self._resolve_device()
+        if _AMP[self.amp] is not None and not device.startswith("cuda"):
+            raise ValueError(
+                f"amp={self.amp!r} is mixed precision on a CUDA device, but training "
+                f"runs on {device!r}; leave amp=False or train on CUDA."
+            )
         batch_size, drop_last, valid_bs = self._batch_sizes(
-            y.size, self.loss == "bmc" or (self.batch_norm and self.module is None)
+            y.shape[0], self.loss == "bmc" or (self.batch_norm and self.module is None)
         )
 
         rng = check_random_state(self.random_state)
-        torch_seed, split_seed, loss_seed = (
-            int(s) for s in rng.randint(np.iinfo(np.int32).max, size=3)
+        torch_seed, split_seed, loss_seed, shuffle_seed = (
+            int(s) for s in rng.randint(np.iinfo(np.int32).max, size=4)
         )
         # The label space, the weights, the FDS bins and the shot groups are
         # in the units of y; the network learns z = (y - mean) / scale.
         self.label_space_ = fit_label_space(self.label_space, y, sample_weight)
         if self.scale_target:
-            mean = float(np.average(y, weights=sample_weight))
-            scale = float(np.sqrt(np.average((y - mean) ** 2, weights=sample_weight)))
-            self.target_mean_, self.target_scale_ = mean, (scale if scale > 0 else 1.0)
+            # One mean and scale per column of a multi-output target.
+            mean = np.average(y, axis=0, weights=sample_weight)
+            scale = np.sqrt(np.average((y - mean) ** 2, axis=0, weights=sample_weight))
+            scale = np.where(scale > 0, scale, 1.0)
         else:
-            self.target_mean_, self.target_scale_ = 0.0, 1.0
+            mean, scale = np.zeros(self.n_outputs_), np.ones(self.n_outputs_)
+        if y.ndim == 1:
+            mean, scale = float(np.squeeze(mean)), float(np.squeeze(scale))
+        self.target_mean_, self.target_scale_ = mean, scale
         z = (y - self.target_mean_) / self.target_scale_
 
         density = self._density_weights(y, sample_weight)
-        user = np.ones_like(y) if sample_weight is None else sample_weight
+        user = np.ones(y.shape[0]) if sample_weight is None else sample_weight
         final = user * density
         stage1 = user if rrt_options is not None else final
         # The weights are checked here once, so the losses need not check
@@ -728,20 +913,31 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
             network = self._build_network(X.shape[1], fds_options, device)
             if network.fds is not None:
                 data["bin_index"] = self.label_space_._index(y).astype(np.int64)
-            net = DIRNet(
+            # With rnc, the first stage is the encoder's pre-training.
+            first_epochs, first_lr = self.max_epochs, self.lr
+            if rnc_options is not None:
+                if rnc_options.max_epochs is not None:
+                    first_epochs = rnc_options.max_epochs
+                if rnc_options.lr is not None:
+                    first_lr = rnc_options.lr
+            net = ObjectiveNet(
                 network,
+                **self._objective(conr_options, rnc_options, cmixup_options),
+                pretraining=rnc_options is not None,
                 criterion=criterion,
                 optimizer=optimizer,
                 optimizer__weight_decay=self.weight_decay,
                 **optimizer_kwargs,
-                lr=self.lr,
+                lr=first_lr,
                 noise_sigma_lr=noise_sigma_lr,
+                shuffle_seed=shuffle_seed,
+                amp=_AMP[self.amp],
                 ranksim_gamma=0.0 if ranksim_options is None else ranksim_options.gamma,
                 ranksim_lambda=(
                     2.0 if ranksim_options is None
                     else ranksim_options.interpolation_lambda
                 ),
-                max_epochs=self.max_epochs,
+                max_epochs=first_epochs,
                 batch_size=batch_size,
                 iterator_train=BatchLoader,
                 iterator_valid=BatchLoader,
@@ -761,11 +957,18 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
                 verbose=int(self.verbose),
                 **log,
             )
-            net.fit(data, z32[:, None])
+            # The training data go to the device once for the whole fit
+            # when they fit there (see skdir.nn._net.place_data).
+            target = z32 if z32.ndim == 2 else z32[:, None]
+            data, target = place_data(data, device), place_data(target, device)
+            net.fit(data, target)
+            net.pretraining = False
             if rrt_options is not None:
-                data2 = dict(data, sample_weight=final.astype(np.float32))
+                data2 = dict(
+                    data, sample_weight=place_data(final.astype(np.float32), device)
+                )
                 retrain_head(
-                    net, data2, z32[:, None],
+                    net, data2, target,
                     max_epochs=int(
                         self.max_epochs if rrt_options.max_epochs is None
                         else rrt_options.max_epochs
@@ -778,30 +981,49 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
         self.training_targets_ = TrainingTargets.from_y(y)
         return self
 
-    def predict(self, X):
+    def predict(self, X, return_std=False):
         """Predict targets.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             Samples.
+        return_std : bool, default=False
+            Also return the predicted standard deviation (needs
+            ``uncertainty="gaussian"``).
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,)
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs_)
             Predictions (float64), in the units of ``y``.
+        y_std : ndarray of shape (n_samples,) or (n_samples, n_outputs_)
+            Standard deviation of the predictive Gaussian, in the units of
+            ``y``; only with ``return_std=True``.
         """
         check_is_fitted(self)
+        if return_std and self.uncertainty != "gaussian":
+            raise ValueError(
+                f"return_std=True needs uncertainty='gaussian', got "
+                f"uncertainty={self.uncertainty!r}."
+            )
         X = validate_data(self, X, dtype=np.float32, reset=False)
-        y_pred = _predict_fixed_batches(
+        out = _predict_fixed_batches(
             self.net_.module_, X, self.net_.batch_size, self.device_
         ).astype(np.float64)
-        return y_pred * self.target_scale_ + self.target_mean_
+        d = self.n_outputs_
+        y_pred = out[:, :d] * self.target_scale_ + self.target_mean_
+        if d == 1:
+            y_pred = y_pred[:, 0]
+        if not return_std:
+            return y_pred
+        log_var = np.clip(out[:, d:], *_LOG_VAR_RANGE)
+        y_std = np.exp(0.5 * log_var) * self.target_scale_
+        return y_pred, (y_std[:, 0] if d == 1 else y_std)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.single_output = True
-        tags.target_tags.multi_output = False
+        tags.target_tags.multi_output = True
         tags.non_deterministic = self.random_state is None
         return tags
 
@@ -817,18 +1039,21 @@ def _predict_fixed_batches(module, X, batch_size, device):
     does not depend on the rest of ``X``.
     """
     module.eval()
-    X = _as_tensors(X)  # shares memory unless X is read-only or not contiguous
+    # On the device when X fits there; shares memory with X on the CPU
+    # unless X is read-only or not contiguous. The predictions stay on the
+    # device until one transfer at the end.
+    X = place_data(X, device)
     n = X.shape[0]
     size = int(batch_size)
-    out = np.empty(n, dtype=np.float32)
+    preds = []  # X has at least one row (validate_data)
     for start in range(0, n, size):
         batch = X[start:start + size]
         rows = batch.shape[0]
         if rows < size:
             batch = torch.cat([batch, batch.new_zeros((size - rows, *batch.shape[1:]))])
         pred, _ = module(batch.to(device))
-        out[start:start + rows] = pred[:rows].reshape(rows).float().cpu().numpy()
-    return out
+        preds.append(pred[:rows].reshape(rows, -1).float())
+    return torch.cat(preds).cpu().numpy()
 
 
 def _cuda_devices(device):

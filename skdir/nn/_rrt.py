@@ -11,8 +11,8 @@ def retrain_head(net, X, y, *, max_epochs, lr):
     """Freeze the encoder of a trained net, re-initialise its head and train it.
 
     The encoder keeps its weights, batch-norm statistics and stays in
-    evaluation mode (no dropout); the head starts from a fresh
-    initialisation (drawn from the current torch RNG) with a fresh
+    evaluation mode (no dropout); the head (and a variance head) starts
+    from a fresh initialisation (drawn from the current torch RNG) with a fresh
     optimizer. An FDS layer keeps collecting statistics: with a frozen
     encoder they settle on the final features.
 
@@ -37,6 +37,8 @@ def retrain_head(net, X, y, *, max_epochs, lr):
     module.freeze_encoder()
     with torch.no_grad():
         reset_parameters(module.head)
+        if getattr(module, "variance_head", None) is not None:
+            reset_parameters(module.variance_head)
     net.lr = lr
     net.initialize_optimizer()
     net.partial_fit(X, y, epochs=max_epochs)

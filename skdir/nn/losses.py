@@ -441,12 +441,23 @@ class _BalancedMSE(nn.Module):
     def _noise_var(self, dtype):
         return (self.noise_sigma**2).to(dtype)
 
+    def _check_outputs(self, d):
+        """Raise unless the prior (if any) has ``d`` outputs."""
+        expected = getattr(self, "n_outputs", None)
+        if expected is not None and d != expected:
+            raise ValueError(
+                f"this loss's prior has {expected} output(s), the predictions {d}."
+            )
+
     def forward(self, pred, target, weight=None):
         """Weighted batch mean of the Balanced MSE loss, times ``2 sigma^2``.
 
         Parameters
         ----------
-        pred, target : Tensor of shape (n,) or (n, 1)
+        pred, target : Tensor of shape (n,), (n, 1) or (n, d)
+            Predictions and targets; with ``d`` outputs the noise is
+            isotropic (covariance ``sigma^2 I``), as in the multi-dimensional
+            version of Ren et al. (2022).
         weight : Tensor of shape (n,) or (n, 1), default=None
 
         Returns
@@ -454,8 +465,7 @@ class _BalancedMSE(nn.Module):
         loss : Tensor of shape ()
         """
         pred, target = _flat(pred, target)
-        if pred.shape[1] != 1:
-            raise ValueError("Balanced MSE losses support a single output.")
+        self._check_outputs(pred.shape[1])
         noise_var = self._noise_var(pred.dtype)
         per_sample = self._nll(pred, target, noise_var)
         # The scale 2 sigma^2 restores the MSE's magnitude; detached so that
@@ -474,12 +484,19 @@ class GAILoss(_BalancedMSE):
         (p - y)^2 / (2 s) + log(s) / 2
           + logsumexp_k [log pi_k - log(v_k + s) / 2 - (p - m_k)^2 / (2 (v_k + s))]
 
-    with ``s = sigma^2`` the learnable noise variance.
+    with ``s = sigma^2`` the learnable noise variance. For ``d`` outputs the
+    mixture has covariance matrices ``V_k`` and the noise is isotropic: the
+    loss is ``-log N(y; p, s I) + log sum_k pi_k N(p; m_k, V_k + s I)``
+    (without the ``2 pi`` constants, which cancel).
 
     Parameters
     ----------
-    means, variances, weights : array-like of shape (n_components,)
-        The mixture.
+    means : array-like of shape (n_components,) or (n_components, d)
+        Means of the mixture.
+    variances : array-like of shape (n_components,) or (n_components, d, d)
+        Variances (covariance matrices for ``d`` outputs).
+    weights : array-like of shape (n_components,)
+        Weights of the components.
     init_noise_sigma : float, default=1.0
         Initial noise scale ``sigma``, in the units of the target (the
         reference's 1.0 suits ages in bins of one year; see
@@ -503,6 +520,11 @@ class GAILoss(_BalancedMSE):
     def __init__(self, means, variances, weights, init_noise_sigma=1.0,
                  fix_noise_sigma=False):
         super().__init__(init_noise_sigma, fix_noise_sigma)
+        means = np.asarray(means, dtype=np.float64)
+        if means.ndim == 2:
+            self._init_multi(means, variances, weights)
+            return
+        self.n_outputs = 1
         means, variances, weights = (
             np.asarray(a, dtype=np.float64).ravel() for a in (means, variances, weights)
         )
@@ -516,6 +538,33 @@ class GAILoss(_BalancedMSE):
             "gmm_log_weights", torch.as_tensor(np.log(weights / weights.sum()), dtype=torch.float32)
         )
 
+    def _init_multi(self, means, covariances, weights):
+        covariances = np.asarray(covariances, dtype=np.float64)
+        weights = np.asarray(weights, dtype=np.float64).ravel()
+        k, d = means.shape
+        if covariances.shape != (k, d, d) or weights.shape != (k,) or k == 0:
+            raise ValueError(
+                "for d outputs, means must have shape (k, d), variances (k, d, d) and "
+                f"weights (k,); got {means.shape}, {covariances.shape} and "
+                f"{weights.shape}."
+            )
+        if not np.all(np.isfinite(means)) or np.any(~(weights > 0)):
+            raise ValueError("GMM means must be finite, weights positive.")
+        if not (
+            np.all(np.isfinite(covariances))
+            and np.all(np.linalg.eigvalsh(covariances) > 0)
+        ):
+            raise ValueError("GMM covariance matrices must be positive definite.")
+        self.n_outputs = d
+        self.register_buffer("gmm_means", torch.as_tensor(means, dtype=torch.float32))
+        self.register_buffer(
+            "gmm_variances", torch.as_tensor(covariances, dtype=torch.float32)
+        )
+        self.register_buffer(
+            "gmm_log_weights",
+            torch.as_tensor(np.log(weights / weights.sum()), dtype=torch.float32),
+        )
+
     @classmethod
     def from_targets(cls, y, n_components=8, init_noise_sigma=1.0, random_state=None,
                      fix_noise_sigma=False):
@@ -523,8 +572,9 @@ class GAILoss(_BalancedMSE):
 
         Parameters
         ----------
-        y : array-like of shape (n_samples,)
-            Training targets.
+        y : array-like of shape (n_samples,) or (n_samples, d)
+            Training targets; with ``d > 1`` columns the mixture has full
+            covariance matrices.
         n_components : int, default=8
             Number of mixture components (at most the number of distinct
             targets).
@@ -541,6 +591,16 @@ class GAILoss(_BalancedMSE):
         """
         from sklearn.mixture import GaussianMixture
 
+        y_arr = np.asarray(y, dtype=np.float64)
+        if y_arr.ndim == 2 and y_arr.shape[1] > 1:
+            if not np.isfinite(y_arr).all():
+                raise ValueError("y contains NaN or infinity.")
+            k = int(min(n_components, np.unique(y_arr, axis=0).shape[0]))
+            gmm = GaussianMixture(n_components=k, random_state=random_state,
+                                  reg_covar=1e-6, covariance_type="full")
+            gmm.fit(y_arr)
+            return cls(gmm.means_, gmm.covariances_, gmm.weights_, init_noise_sigma,
+                       fix_noise_sigma)
         y = check_target(y)
         k = int(min(n_components, np.unique(y).size))
         gmm = GaussianMixture(n_components=k, random_state=random_state, reg_covar=1e-6)
@@ -549,6 +609,8 @@ class GAILoss(_BalancedMSE):
                    init_noise_sigma, fix_noise_sigma)
 
     def _nll(self, pred, target, noise_var):
+        if self.n_outputs > 1:
+            return self._nll_multi(pred, target, noise_var)
         mse = (pred - target) ** 2 / (2 * noise_var) + 0.5 * torch.log(noise_var)
         total_var = self.gmm_variances.to(pred.dtype) + noise_var
         balance = (
@@ -558,13 +620,33 @@ class GAILoss(_BalancedMSE):
         )
         return mse + torch.logsumexp(balance, dim=1, keepdim=True)
 
+    def _nll_multi(self, pred, target, noise_var):
+        d = pred.shape[1]
+        mse = (
+            ((pred - target) ** 2).sum(1) / (2 * noise_var)
+            + 0.5 * d * torch.log(noise_var)
+        )
+        eye = torch.eye(d, dtype=pred.dtype, device=pred.device)
+        total = self.gmm_variances.to(pred.dtype) + noise_var * eye  # (k, d, d)
+        chol = torch.linalg.cholesky(total)
+        diff = pred[:, None, :] - self.gmm_means.to(pred.dtype)[None]  # (n, k, d)
+        # Mahalanobis distances through the Cholesky factors, (n, k).
+        solved = torch.linalg.solve_triangular(
+            chol[None].expand(pred.shape[0], -1, -1, -1), diff[..., None], upper=False
+        )[..., 0]
+        maha = (solved**2).sum(-1)
+        log_det = 2 * torch.log(torch.diagonal(chol, dim1=-2, dim2=-1)).sum(-1)
+        balance = self.gmm_log_weights.to(pred.dtype) - 0.5 * log_det - 0.5 * maha
+        return (mse + torch.logsumexp(balance, dim=1))[:, None]
+
 
 class BMCLoss(_BalancedMSE):
     """Balanced MSE by batch-based Monte Carlo (BMC).
 
     Within a batch of ``n >= 2`` samples, the per-sample loss is the cross
     entropy of the logits ``-(p_i - y_j)^2 / (2 sigma^2)`` over ``j`` with the
-    true index ``i``.
+    true index ``i`` (``-||p_i - y_j||^2 / (2 sigma^2)`` for ``d`` outputs,
+    isotropic noise).
 
     Parameters
     ----------
@@ -592,7 +674,8 @@ class BMCLoss(_BalancedMSE):
                 f"BMC needs a batch of at least 2 samples, got {n}; increase "
                 "batch_size or drop the last incomplete batch."
             )
-        logits = -((pred - target.T) ** 2) / (2 * noise_var)
+        sq = ((pred[:, None, :] - target[None, :, :]) ** 2).sum(-1)
+        logits = -sq / (2 * noise_var)
         labels = torch.arange(n, device=pred.device)
         return F.cross_entropy(logits, labels, reduction="none")[:, None]
 
@@ -609,9 +692,12 @@ class BNILoss(_BalancedMSE):
 
         (p - y)^2 / (2 s) + logsumexp_k [log q_k - (p - c_k)^2 / (2 s)]
 
+    For ``d`` outputs the bins are the cells of a joint grid, the squares
+    become squared Euclidean distances and the noise is isotropic.
+
     Parameters
     ----------
-    centers : array-like of shape (n_bins,)
+    centers : array-like of shape (n_bins,) or (n_bins, d)
         Bin centres.
     probabilities : array-like of shape (n_bins,)
         Non-negative bin masses (normalised here; empty bins are dropped).
@@ -637,14 +723,18 @@ class BNILoss(_BalancedMSE):
     def __init__(self, centers, probabilities, init_noise_sigma=1.0,
                  fix_noise_sigma=False):
         super().__init__(init_noise_sigma, fix_noise_sigma)
-        centers = np.asarray(centers, dtype=np.float64).ravel()
+        centers = np.asarray(centers, dtype=np.float64)
+        centers = centers.reshape(centers.shape[0], -1) if centers.ndim == 2 else (
+            centers.reshape(-1, 1))
+        self.n_outputs = centers.shape[1]
         prob = np.asarray(probabilities, dtype=np.float64).ravel()
-        if centers.size != prob.size or centers.size == 0:
+        if centers.shape[0] != prob.size or centers.size == 0:
             raise ValueError("centers and probabilities must have the same, non-zero size.")
         if not np.all(np.isfinite(prob)) or np.any(prob < 0) or not prob.sum() > 0:
             raise ValueError("probabilities must be finite, non-negative, not all zero.")
         keep = prob > 0
-        self.register_buffer("bin_centers", torch.as_tensor(centers[keep], dtype=torch.float32))
+        centers = centers[keep] if self.n_outputs > 1 else centers[keep, 0]
+        self.register_buffer("bin_centers", torch.as_tensor(centers, dtype=torch.float32))
         self.register_buffer(
             "bin_log_probs",
             torch.as_tensor(np.log(prob[keep] / prob[keep].sum()), dtype=torch.float32),
@@ -694,11 +784,10 @@ class BNILoss(_BalancedMSE):
         )
 
     def _nll(self, pred, target, noise_var):
-        mse = (pred - target) ** 2 / (2 * noise_var)
-        balance = (
-            self.bin_log_probs.to(pred.dtype)
-            - 0.5 * (pred - self.bin_centers.to(pred.dtype)) ** 2 / noise_var
-        )
+        centers = self.bin_centers.to(pred.dtype).reshape(self.bin_centers.shape[0], -1)
+        mse = ((pred - target) ** 2).sum(1, keepdim=True) / (2 * noise_var)
+        sq = ((pred[:, None, :] - centers[None]) ** 2).sum(-1)
+        balance = self.bin_log_probs.to(pred.dtype) - 0.5 * sq / noise_var
         return mse + torch.logsumexp(balance, dim=1, keepdim=True)
 
 
@@ -725,7 +814,8 @@ def bin_noise_sigma(label_space, y=None):
     Returns
     -------
     sigma : float
-        The median of ``np.diff(label_space.edges_)``.
+        The median of ``np.diff(label_space.edges_)`` (for a multi-output
+        label space, over the bins of every column).
 
     Examples
     --------
@@ -746,15 +836,21 @@ def bin_noise_sigma(label_space, y=None):
                 "training targets y."
             )
         label_space = fit_label_space(label_space, check_target(y))
-    return float(np.median(np.diff(label_space.edges_)))
+    edges = label_space.edges_
+    if getattr(label_space, "n_outputs_", 1) > 1:  # a joint grid: every column's bins
+        return float(np.median(np.concatenate([np.diff(e) for e in edges])))
+    return float(np.median(np.diff(edges)))
 
 
 def _bni_from_space(label_space, *, lds=False, init_noise_sigma=1.0,
-                    fix_noise_sigma=False, offset=0.0, scale=1.0):
+                    fix_noise_sigma=False, offset=0.0, scale=1.0, sigma_scale=None):
     """BNILoss on a fitted label space, for a network target ``(y - offset) / scale``.
 
     The bin centres and an ``"auto"`` or numeric noise scale (both in the
-    units of ``y``) are converted to the network's units.
+    units of ``y``) are converted to the network's units; ``sigma_scale``
+    (default ``scale``) is what the noise scale is divided by (1 for a noise
+    scale already in the network's units, as for multi-output targets, whose
+    ``offset`` and ``scale`` have one entry per column).
     """
     if not is_fitted_space(check_label_space(label_space)):
         raise ValueError(
@@ -764,7 +860,8 @@ def _bni_from_space(label_space, *, lds=False, init_noise_sigma=1.0,
         raise TypeError(f"lds must be True or False, got {lds!r}.")
     if _is_auto(init_noise_sigma):
         init_noise_sigma = bin_noise_sigma(label_space)
-    init_noise_sigma = _noise_sigma(init_noise_sigma) / scale
+    init_noise_sigma = _noise_sigma(init_noise_sigma) / (
+        scale if sigma_scale is None else sigma_scale)
     counts = label_space.effective_counts_ if lds else label_space.counts_
     centers = (label_space.centers_ - offset) / scale
     return BNILoss(centers, counts, init_noise_sigma, fix_noise_sigma)
