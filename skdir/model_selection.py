@@ -61,7 +61,32 @@ def _binned_strata(n_splits, label_space, y):
     return groups[space._index(y)]
 
 
-class BinnedStratifiedKFold(StratifiedKFold):
+class _BinnedStrata:
+    """The label-space parameter and the strata of the binned K-folds."""
+
+    def __init__(
+        self, n_splits=5, *, label_space=None, shuffle=False, random_state=None
+    ):
+        super().__init__(n_splits=n_splits, shuffle=shuffle, random_state=random_state)
+        self.label_space = label_space
+
+    def strata(self, y):
+        """The stratum (merged bin) of each target value.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_samples,)
+            Continuous targets.
+
+        Returns
+        -------
+        strata : ndarray of shape (n_samples,), dtype=intp
+            Consecutive integers, in the order of the target.
+        """
+        return _binned_strata(self.n_splits, self.label_space, y)
+
+
+class BinnedStratifiedKFold(_BinnedStrata, StratifiedKFold):
     """Stratified K-fold for a continuous target.
 
     The target is binned with a :class:`~skdir.LabelSpace`; consecutive bins
@@ -101,27 +126,6 @@ class BinnedStratifiedKFold(StratifiedKFold):
     >>> [int((y[test] > 4).sum()) for _, test in cv.split(X, y)]
     [1, 1, 1, 1, 1]
     """
-
-    def __init__(
-        self, n_splits=5, *, label_space=None, shuffle=False, random_state=None
-    ):
-        super().__init__(n_splits=n_splits, shuffle=shuffle, random_state=random_state)
-        self.label_space = label_space
-
-    def strata(self, y):
-        """The stratum (merged bin) of each target value.
-
-        Parameters
-        ----------
-        y : array-like of shape (n_samples,)
-            Continuous targets.
-
-        Returns
-        -------
-        strata : ndarray of shape (n_samples,), dtype=intp
-            Consecutive integers, in the order of the target.
-        """
-        return _binned_strata(self.n_splits, self.label_space, y)
 
     def split(self, X, y, groups=None):
         """Generate indices to split data into training and test set.
@@ -261,7 +265,7 @@ class RepeatedBinnedStratifiedKFold:
             yield from folds.split(np.empty((y.size, 0)), strata)
 
 
-class BinnedStratifiedGroupKFold(StratifiedGroupKFold):
+class BinnedStratifiedGroupKFold(_BinnedStrata, StratifiedGroupKFold):
     """Stratified K-fold for a continuous target with non-overlapping groups.
 
     The target is binned and sparse bins are merged as in
@@ -318,27 +322,6 @@ class BinnedStratifiedGroupKFold(StratifiedGroupKFold):
     >>> np.bincount(fold[y > 4]).tolist()  # the tail: one subject per fold
     [2, 2, 2]
     """
-
-    def __init__(
-        self, n_splits=5, *, label_space=None, shuffle=False, random_state=None
-    ):
-        super().__init__(n_splits=n_splits, shuffle=shuffle, random_state=random_state)
-        self.label_space = label_space
-
-    def strata(self, y):
-        """The stratum (merged bin) of each target value.
-
-        Parameters
-        ----------
-        y : array-like of shape (n_samples,)
-            Continuous targets.
-
-        Returns
-        -------
-        strata : ndarray of shape (n_samples,), dtype=intp
-            Consecutive integers, in the order of the target.
-        """
-        return _binned_strata(self.n_splits, self.label_space, y)
 
     def split(self, X, y, groups=None):
         """Generate indices to split data into training and test set.
