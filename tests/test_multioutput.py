@@ -246,3 +246,86 @@ def test_empty_shot_group_gives_nan_per_output():
     assert res["many"]["n"] == 0 and np.isnan(res["many"]["mae"]).all()
     assert res["many"]["mae"].shape == (2,)
     np.testing.assert_allclose(res["medium"]["mae"], [1.0, 1.0])
+
+
+def _fold_scores_by_hand(model, X, y, cv, space_params):
+    """Each fold's few/all shot MAE and balanced MAE of a two-column target,
+    computed directly: the label space fitted on the training fold, the
+    test rows grouped by their joint cell's training count, the MAE of
+    each column and their plain mean (a uniform average)."""
+    from sklearn.base import clone as clone_est
+
+    out = {"few": [], "all": [], "bmae": []}
+    for train, test in cv.split(X, y):
+        fitted = clone_est(model).fit(X[train], y[train])
+        err = np.abs(y[test] - fitted.predict(X[test]))
+        space = LabelSpace(**space_params).fit(y[train])
+        cells = loop_cells(y[test], space.edges_)
+        grid = space.counts_.reshape(space.bin_shape_)
+        # A test row outside the fitted range in any column holds no training
+        # samples (few-shot); the balanced error counts it in the edge cell.
+        inside = np.all([(y[test, k] >= e[0]) & (y[test, k] <= e[-1])
+                         for k, e in enumerate(space.edges_)], axis=0)
+        count = np.where(inside, [grid[c] for c in cells], 0.0)
+        few = count < space_params["few_threshold"]
+        out["few"].append(-err[few].mean(axis=0).mean())
+        out["all"].append(-err.mean(axis=0).mean())
+        per_cell = {}
+        for c, e in zip(cells, err):
+            per_cell.setdefault(c, []).append(e)
+        out["bmae"].append(-np.mean([np.mean(v, axis=0) for v in per_cell.values()],
+                                    axis=0).mean())
+    return out
+
+
+@pytest.mark.parametrize("record", [True, False])
+def test_shot_scorers_cross_validate_a_two_column_target(record):
+    from sklearn.model_selection import KFold, cross_validate
+
+    from skdir.metrics import shot_scorers
+
+    rng = np.random.RandomState(13)
+    y = bulk_and_cluster(13, n=400, n_rare=30)
+    X = np.c_[y + rng.normal(scale=0.5, size=y.shape), rng.normal(size=len(y))]
+    params = dict(n_bins=5, many_threshold=60, few_threshold=15)
+    # ReweightedRegressor records its training targets; LinearRegression
+    # does not, and the training fold is then y minus the test fold.
+    model = ReweightedRegressor(LinearRegression()) if record else LinearRegression()
+    cv = KFold(4, shuffle=True, random_state=0)
+    scoring = shot_scorers(["mae", "balanced_mae"], ["all", "few"],
+                           label_space=LabelSpace(**params), y=None if record else y)
+    res = cross_validate(model, X, y, cv=cv, scoring=scoring)
+    expected = _fold_scores_by_hand(model, X, y, cv, params)
+    np.testing.assert_allclose(res["test_neg_mae_few"], expected["few"])
+    np.testing.assert_allclose(res["test_neg_mae_all"], expected["all"])
+    np.testing.assert_allclose(res["test_neg_balanced_mae"], expected["bmae"])
+    # The rare cluster is few-shot and predicted worse than the bulk.
+    assert np.all(res["test_neg_mae_few"] < res["test_neg_mae_all"])
+
+
+def test_shot_scorer_multi_output_derivation_and_limits():
+    from skdir.metrics import make_shot_scorer, make_utility_scorer
+
+    rng = np.random.RandomState(14)
+    y = bulk_and_cluster(14, n=200, n_rare=10)
+    X = y + rng.normal(scale=0.3, size=y.shape)
+    model = LinearRegression().fit(X[:150], y[:150])
+    params = dict(n_bins=4, many_threshold=20, few_threshold=5)
+    scorer = make_shot_scorer("mae", "many", label_space=LabelSpace(**params), y=y)
+    space = LabelSpace(**params).fit(y[:150])
+    many = space.shot_of(y[150:]) == "many"
+    assert 0 < many.sum() < 60
+    err = np.abs(y[150:] - model.predict(X[150:]))[many]
+    assert scorer(model, X[150:], y[150:]) == pytest.approx(-err.mean())
+    # Rows of the test fold that y does not hold (here: columns swapped).
+    with pytest.raises(ValueError, match="not all among the y"):
+        scorer(model, X[150:], y[150:, ::-1] + 100.0)
+    # A fitted label space of another number of columns is refused.
+    scalar = make_shot_scorer("mae", "few", label_space=LabelSpace().fit(y[:, 0]))
+    with pytest.raises(ValueError, match="fitted on 1"):
+        scalar(model, X[150:], y[150:])
+    # Four columns are too many; the utility metrics stay one-dimensional.
+    with pytest.raises(ValueError, match="y"):
+        make_shot_scorer("mae", "few", y=np.zeros((10, 4)))
+    with pytest.raises(ValueError, match="y"):
+        make_utility_scorer("sera", y=y)

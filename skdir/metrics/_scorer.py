@@ -6,7 +6,7 @@ from sklearn.metrics._scorer import _BaseScorer
 
 from .._targets import TrainingTargets, find_training_targets
 from .._validation import check_target
-from ..bins import check_label_space, fit_label_space, is_fitted_space
+from ..bins import MAX_OUTPUTS, check_label_space, fit_label_space, is_fitted_space
 from ._regression import _balanced_error
 from ._shots import METRICS, SHOTS, _one_shot_metrics
 from ._utility import (
@@ -64,8 +64,30 @@ def _without(full, y_test):
     """The multiset ``full`` minus the values ``y_test``, or None.
 
     None when ``y_test`` is not a sub-multiset of ``full`` (the test fold
-    was not split from these targets).
+    was not split from these targets). For a multi-output target the values
+    are rows, compared whole.
     """
+    if full.values.ndim != y_test.ndim or (
+        y_test.ndim == 2 and full.values.shape[1] != y_test.shape[1]
+    ):
+        return None
+    if y_test.ndim == 2:
+        values, counts = np.unique(y_test, axis=0, return_counts=True)
+        # Rows of the record and of the test fold numbered together: a test
+        # row is in the record when it shares a number with a record row.
+        _, ids = np.unique(np.vstack([full.values, values]), axis=0,
+                           return_inverse=True)
+        ids = ids.ravel()
+        m = full.values.shape[0]
+        where = np.full(ids.max() + 1, -1)
+        where[ids[:m]] = np.arange(m)
+        pos = where[ids[m:]]
+        if np.any(pos < 0) or np.any(full.counts[pos] < counts):
+            return None
+        left = full.counts.copy()
+        left[pos] -= counts
+        keep = left > 0
+        return TrainingTargets(full.values[keep], left[keep])
     values, counts = np.unique(y_test, return_counts=True)
     pos = np.minimum(np.searchsorted(full.values, values), full.values.size - 1)
     if not np.all(full.values[pos] == values) or np.any(full.counts[pos] < counts):
@@ -184,7 +206,7 @@ class _ShotScorer(_BaseScorer):
                 f"Shot scorers take no metadata such as sample_weight, got "
                 f"{sorted(kwargs)}."
             )
-        y_true = check_target(y_true, name="y_true")
+        y_true = check_target(y_true, name="y_true", max_outputs=MAX_OUTPUTS)
         y_pred = np.asarray(method_caller(estimator, "predict", X), dtype=float)
         if self.metric in _BALANCED:
             space = self._space(estimator, y_true)
@@ -209,7 +231,7 @@ def _split_targets(y, label_space):
             "shot groups and its edges the bins on every fold. Pass y=None, or "
             "an unfitted label_space to fit it on each training fold."
         )
-    return TrainingTargets.from_y(check_target(y, name="y"))
+    return TrainingTargets.from_y(check_target(y, name="y", max_outputs=MAX_OUTPUTS))
 
 
 def make_shot_scorer(metric="mae", shot="all", *, label_space=None, y=None):
@@ -249,6 +271,14 @@ def make_shot_scorer(metric="mae", shot="all", *, label_space=None, y=None):
     cloned (:func:`sklearn.base.clone`) and pickled; a fitted label space
     stays the same object through cloning.
 
+    A target of 2 or 3 columns, with a regressor that predicts as many, is
+    scored on the joint cells of a multi-output label space (see
+    :ref:`label_space`): the samples are grouped by their cell, the metric
+    is computed on each column and the columns are averaged with equal
+    weights (``multioutput="uniform_average"`` of :func:`shot_metrics`), so
+    the score stays one number. For a weighted average or one score per
+    column, call :func:`shot_metrics` on the predictions.
+
     Parameters
     ----------
     metric : str, default="mae"
@@ -272,7 +302,7 @@ def make_shot_scorer(metric="mae", shot="all", *, label_space=None, y=None):
         The bins and the shot thresholds (see :func:`shot_groups`). Rejected
         when the metric on ``shot`` needs no bins (``shot="all"`` but for
         the balanced errors).
-    y : array-like of shape (n_samples,), default=None
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
         The targets that cross-validation splits, from which the training
         fold of an estimator that keeps no record is derived. Rejected with
         a fitted ``label_space`` and when the metric needs no bins.
@@ -348,7 +378,7 @@ def shot_scorers(metrics=("mae",), shots=None, *, label_space=None, y=None):
         The bins and shot thresholds of :func:`make_shot_scorer`, for the
         scorers that need bins (the ``"all"`` scorers of the shot-wise
         metrics get none).
-    y : array-like of shape (n_samples,), default=None
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
         The targets that cross-validation splits (those given to
         ``cross_validate`` or to the search's ``fit``): the training fold of
         an estimator that records no training targets, such as any

@@ -28,6 +28,56 @@ def _reflect_neighbours(n_bins, ks):
     return np.where(pos >= n_bins, period - pos, pos)
 
 
+def _smooth_grid(stats, populated, window, neighbours, bin_shape):
+    """Normalised, separable smoothing of per-cell statistics on a grid.
+
+    Each cell's smoothed value is the average of the populated cells around
+    it weighted by the outer product of ``window`` along the axes, each axis
+    reflected at its ends as :func:`_reflect_neighbours` gives it (the 1-D
+    rule applied per axis); numerator and normaliser are both separable, so
+    the window is applied along one axis after the other, one gather and
+    multiply-add per kernel offset (no loop over cells).
+
+    Parameters
+    ----------
+    stats : Tensor of shape (n_cells, k)
+        Per-cell statistics, cells flat in C order over ``bin_shape``.
+    populated : Tensor of shape (n_cells,), dtype=bool
+        Cells that have statistics.
+    window : Tensor of shape (ks,)
+        The 1-D window.
+    neighbours : Tensor of shape (sum(bin_shape), ks), dtype=int64
+        The reflected neighbours of every bin of each axis, axis after axis.
+    bin_shape : tuple of int
+        The grid.
+
+    Returns
+    -------
+    smoothed : Tensor of shape (n_cells, k)
+        Smoothed statistics on populated cells, ``stats`` elsewhere.
+    """
+    dtype = stats.dtype
+    mask = populated.to(dtype)[:, None]
+    # [1 | stats] masked by the populated cells, on the grid: the
+    # normaliser and the numerator smoothed together.
+    grid = torch.cat([mask, torch.where(populated[:, None], stats, 0.0)], 1)
+    grid = grid.reshape(*bin_shape, grid.shape[1])
+    window = window.to(dtype)
+    start = 0
+    for axis, size in enumerate(bin_shape):
+        table = neighbours[start:start + size]
+        start += size
+        moved = grid.movedim(axis, 0)
+        out = window[0] * moved.index_select(0, table[:, 0])
+        for k in range(1, table.shape[1]):
+            out = out + window[k] * moved.index_select(0, table[:, k])
+        grid = out.movedim(0, axis)
+    grid = grid.reshape(-1, grid.shape[-1])
+    norm, total = grid[:, :1], grid[:, 1:]
+    smoothed = total / torch.where(norm > 0, norm, 1.0)
+    return torch.where(populated[:, None] & (norm > 0), smoothed, stats)
+
+
 def _fitted_space(label_space):
     """``label_space`` if a fitted :class:`~skdir.LabelSpace`, else a clear error."""
     check_label_space(label_space)
@@ -102,6 +152,14 @@ class FDS(nn.Module):
 
     Dimensions whose running variance in the bin is 0 pass through unchanged.
 
+    A multi-output label space (2 or 3 target columns, see
+    :ref:`label_space`) makes the cells of its joint grid FDS's bins: the
+    statistics are kept per cell (flat, C order, the index
+    :meth:`LabelSpace.transform` gives), and they are smoothed with the
+    separable N-d window, the same 1-D window along every axis with the same
+    reflection at each axis's ends and the same restriction to populated
+    cells, applied one axis after the other on the grid.
+
     Parameters
     ----------
     feature_dim : int
@@ -123,9 +181,17 @@ class FDS(nn.Module):
     label_space : LabelSpace
         The label space given.
     n_bins : int
-        Number of label bins.
+        Number of label bins (cells of the joint grid for several outputs).
+    bin_shape : tuple of int
+        The label space's ``bin_shape_``: ``(n_bins,)``, or the number of
+        bins of each column.
+    n_outputs : int
+        Number of target columns.
     window : Tensor of shape (ks,)
         The smoothing window, summing to 1 (buffer).
+    neighbours : Tensor of shape (sum(bin_shape), ks), dtype=int64
+        The reflected neighbours of every bin along its axis, axis after
+        axis (buffer).
     running_mean, running_var : Tensor of shape (n_bins, feature_dim)
         Running per-bin statistics (buffers).
     smoothed_mean, smoothed_var : Tensor of shape (n_bins, feature_dim)
@@ -187,7 +253,16 @@ class FDS(nn.Module):
         self.start_update, self.start_smooth = int(start_update), int(start_smooth)
         self.clip = (low, high)
         # Edges stay float64 whatever dtype the module is cast to.
-        self._edges = np.array(label_space.edges_, dtype=np.float64)
+        # Multi-output: a tuple of the columns' edges, the bins being the
+        # cells of their joint grid (flat, C order).
+        self.bin_shape = tuple(int(n) for n in label_space.bin_shape_)
+        self.n_outputs = len(self.bin_shape)
+        if self.n_outputs > 1:
+            self._edges = tuple(
+                np.array(e, dtype=np.float64) for e in label_space.edges_
+            )
+        else:
+            self._edges = np.array(label_space.edges_, dtype=np.float64)
         self._edges_cache = {}
         # (epoch, any bin populated), kept on the host so that no training
         # step reads them from the device: the buffers' initial values here,
@@ -195,14 +270,16 @@ class FDS(nn.Module):
         self._schedule = (0, False)
         self._affine_cache = {}  # dtype -> per-bin (scale, shift) of the calibration
         self._buffers_cache = {}  # (batch size, device) -> statistics scratch
-        self.n_bins = self._edges.size - 1
+        self.n_bins = int(np.prod(self.bin_shape))
         n, d = self.n_bins, self.feature_dim
 
         window = label_space.window(normalize="sum")
         self.register_buffer("window", torch.as_tensor(window, dtype=torch.float32))
+        neighbours = np.concatenate(
+            [_reflect_neighbours(size, window.size) for size in self.bin_shape]
+        )
         self.register_buffer(
-            "neighbours",
-            torch.as_tensor(_reflect_neighbours(n, window.size), dtype=torch.long),
+            "neighbours", torch.as_tensor(neighbours, dtype=torch.long)
         )
         self.register_buffer("epoch", torch.zeros((), dtype=torch.long))
         self.register_buffer("populated", torch.zeros(n, dtype=torch.bool))
@@ -218,12 +295,18 @@ class FDS(nn.Module):
 
     @property
     def edges(self):
-        """Bin edges, float64 (a copy)."""
+        """Bin edges, float64 (a copy); a tuple of one array per column for a
+        multi-output label space."""
+        if self.n_outputs > 1:
+            return tuple(e.copy() for e in self._edges)
         return self._edges.copy()
 
     def extra_repr(self):
+        shape = (
+            f", bin_shape={self.bin_shape}" if self.n_outputs > 1 else ""
+        )
         return (
-            f"feature_dim={self.feature_dim}, n_bins={self.n_bins}, "
+            f"feature_dim={self.feature_dim}, n_bins={self.n_bins}{shape}, "
             f"window={self.window.numel()}, momentum={self.momentum:g}, "
             f"start_update={self.start_update}, start_smooth={self.start_smooth}"
         )
@@ -269,31 +352,50 @@ class FDS(nn.Module):
 
         Parameters
         ----------
-        labels : Tensor of shape (n,) or (n, 1)
-            Target values.
+        labels : Tensor of shape (n,) or (n, n_outputs)
+            Target values; one column per output of a multi-output label
+            space.
 
         Returns
         -------
         index : Tensor of shape (n,), dtype=int64
-            Bin of each label; labels outside the range go to the edge bins.
+            Bin of each label (for a multi-output label space the flat index
+            of its cell in the C-ordered grid of shape ``bin_shape``); labels
+            outside the range go to the edge bins, column by column.
         """
         labels = torch.as_tensor(labels)
-        if labels.ndim == 2 and labels.shape[1] == 1:
+        if self.n_outputs == 1 and labels.ndim == 2 and labels.shape[1] == 1:
             labels = labels[:, 0]
-        if labels.ndim != 1:
+        if self.n_outputs == 1 and labels.ndim != 1:
             raise ValueError(
                 f"labels must have shape (n,) or (n, 1), got {tuple(labels.shape)}."
+            )
+        if self.n_outputs > 1 and (
+            labels.ndim != 2 or labels.shape[1] != self.n_outputs
+        ):
+            raise ValueError(
+                f"labels must have shape (n, {self.n_outputs}) for a label space "
+                f"of {self.n_outputs} outputs, got {tuple(labels.shape)}."
             )
         device = labels.device
         edges = self._edges_cache.get(device)
         if edges is None:
-            edges = torch.as_tensor(self._edges, dtype=torch.float64, device=device)
+            columns = self._edges if self.n_outputs > 1 else (self._edges,)
+            edges = tuple(
+                torch.as_tensor(e, dtype=torch.float64, device=device) for e in columns
+            )
             self._edges_cache[device] = edges
         labels = labels.to(torch.float64)
         if bool(torch.isnan(labels).any()):
             raise ValueError("labels contain NaN; FDS cannot bin them.")
-        index = torch.bucketize(labels, edges, right=True) - 1
-        return index.clamp_(0, self.n_bins - 1)
+        if self.n_outputs == 1:
+            index = torch.bucketize(labels, edges[0], right=True) - 1
+            return index.clamp_(0, self.n_bins - 1)
+        index = torch.zeros(labels.shape[0], dtype=torch.long, device=device)
+        for values, column, size in zip(labels.t().contiguous(), edges, self.bin_shape):
+            idx = (torch.bucketize(values, column, right=True) - 1).clamp_(0, size - 1)
+            index = index * size + idx
+        return index
 
     def _check(self, features, labels=None, bin_index=None):
         if features.ndim != 2 or features.shape[1] != self.feature_dim:
@@ -331,7 +433,7 @@ class FDS(nn.Module):
         ----------
         features : Tensor of shape (n, feature_dim)
             Features before calibration.
-        labels : Tensor of shape (n,) or (n, 1)
+        labels : Tensor of shape (n,) or (n, n_outputs)
             Their targets.
         """
         self._update(features, self._check(features, labels))
@@ -396,6 +498,15 @@ class FDS(nn.Module):
         self._affine_cache = {}
 
     def _smooth(self):
+        if self.n_outputs > 1:
+            stats = torch.cat([self.running_mean, self.running_var], 1)
+            smoothed = _smooth_grid(
+                stats, self.populated, self.window, self.neighbours, self.bin_shape
+            )
+            d = self.feature_dim
+            self.smoothed_mean.copy_(smoothed[:, :d])
+            self.smoothed_var.copy_(smoothed[:, d:])
+            return
         # Normalised convolution over populated neighbours: every bin's window
         # is the kernel restricted to neighbours with statistics, renormalised.
         weight = self.window.to(self.running_mean.dtype)[None, :] * self.populated[
@@ -428,7 +539,7 @@ class FDS(nn.Module):
         Parameters
         ----------
         features : Tensor of shape (n, feature_dim)
-        labels : Tensor of shape (n,) or (n, 1)
+        labels : Tensor of shape (n,) or (n, n_outputs)
 
         Returns
         -------
@@ -471,7 +582,7 @@ class FDS(nn.Module):
         ----------
         features : Tensor of shape (n, feature_dim)
             Encoder output.
-        labels : Tensor of shape (n,) or (n, 1), default=None
+        labels : Tensor of shape (n,) or (n, n_outputs), default=None
             Targets of the batch. Without them (and without ``bin_index``),
             or in evaluation mode, the features are returned as they are.
             They are binned with :meth:`bin_index` (NaN raises a ValueError,

@@ -134,8 +134,9 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
     units (``init_noise_sigma="auto"``: the median bin width over the
     columns, each divided by its column's scale); ``rnc`` uses the L1 label
     distance over the columns, ``cmixup`` the Euclidean one, and the
-    variance head predicts one variance per column. ``fds``, ``ranksim`` and
-    ``conr`` need a single column.
+    variance head predicts one variance per column; ``fds`` keeps its
+    statistics per cell of the joint grid and smooths them with the separable
+    N-d window. ``ranksim`` and ``conr`` need a single column.
 
     Parameters
     ----------
@@ -729,14 +730,14 @@ class DIRRegressor(RegressorMixin, BaseEstimator):
             return
         off = (bool, np.bool_)
         unsupported = [
-            name for name in ("fds", "ranksim", "conr")
+            name for name in ("ranksim", "conr")
             if not (isinstance(getattr(self, name), off) and not getattr(self, name))
         ]
         if unsupported:
             raise ValueError(
                 f"The option(s) {', '.join(unsupported)} need a single target "
                 f"column, but y has {self.n_outputs_}; multi-output targets "
-                "support the losses, reweight / lds, rrt, rnc, cmixup and "
+                "support the losses, reweight / lds, fds, rrt, rnc, cmixup and "
                 "uncertainty."
             )
 

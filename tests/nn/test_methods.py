@@ -541,7 +541,7 @@ def test_multi_output_label_space_weights_and_noise_scale(data2d):
     assert sigma == pytest.approx(np.median(widths), rel=1e-6)
 
 
-@pytest.mark.parametrize("params", [{"fds": True}, {"ranksim": True}, {"conr": True}])
+@pytest.mark.parametrize("params", [{"ranksim": True}, {"conr": True}])
 def test_multi_output_rejects_single_column_options(data2d, params):
     X, Y = data2d
     with pytest.raises(ValueError, match="need a single target column, but y has 2"):
