@@ -19,7 +19,8 @@ interpolation and extrapolation). Rows whose module is missing are listed
 as skipped.
 
 Outputs (``--out``, default ``benchmarks/results``): ``dir.md`` and
-``dir.csv`` (every record), ``dir_zero_shot.md`` and ``dir_zero_shot.csv``.
+``dir.csv`` (every record), ``dir_zero_shot.md`` and ``dir_zero_shot.csv``;
+``--name NAME`` writes ``NAME.md`` and ``NAME.csv`` instead of ``dir.*``.
 """
 
 import argparse
@@ -168,6 +169,9 @@ def main(argv=None):
                         help="parallel processes, one (dataset, seed) each")
     parser.add_argument("--inner-cv", type=int, default=3,
                         help="inner folds of the selected row (0: none)")
+    parser.add_argument("--name", default="dir",
+                        help="file name (without extension) of the main table; "
+                        "default: dir")
     parser.add_argument("--inner-split", choices=("balanced", "stratified"),
                         default="balanced",
                         help="inner validation sets: balanced as the test set "
@@ -195,8 +199,8 @@ def main(argv=None):
     if not args.zero_shot_only:
         results = run(datasets, args.methods, seeds, context, None, args.jobs,
                       args.inner_cv, args.inner_split)
-        write_tables(results, os.path.join(args.out, "dir.md"),
-                     os.path.join(args.out, "dir.csv"), header, seeds)
+        write_tables(results, os.path.join(args.out, f"{args.name}.md"),
+                     os.path.join(args.out, f"{args.name}.csv"), header, seeds)
     if not args.no_zero_shot:
         results = run(["agedb"], args.zero_shot_methods, seeds, context,
                       ZERO_SHOT_GAPS, args.jobs, args.inner_cv, args.inner_split)
