@@ -435,14 +435,7 @@ class BalancedShuffleSplit:
         n_splits : int
             The ``n_splits`` parameter.
         """
-        self._check_n_splits()
-        return int(self.n_splits)
-
-    def _check_n_splits(self):
-        if isinstance(self.n_splits, bool) or not isinstance(self.n_splits, Integral):
-            raise TypeError(f"n_splits must be an integer, got {self.n_splits!r}.")
-        if self.n_splits < 1:
-            raise ValueError(f"n_splits must be >= 1, got {self.n_splits}.")
+        return _check_count("n_splits", self.n_splits, 1)
 
     def split(self, X, y, groups=None):
         """Generate indices to split data into training and validation set.
@@ -463,27 +456,27 @@ class BalancedShuffleSplit:
         test : ndarray
             The validation set indices for that split, in increasing order.
         """
-        from .datasets import dir_split
+        from .datasets._split import _check_per_bin, _eval_limits, _random_ranks
 
-        self._check_n_splits()
+        n_splits = _check_count("n_splits", self.n_splits, 1)
+        _check_per_bin(self.per_bin)
         check_label_space(self.label_space)
         y = check_target(y)
         rng = check_random_state(self.random_state)
         if X is not None:
             check_same_length(X, y, names=("X", "y"))
-        # Fit an unfitted label space once for all splits (the same bins).
+        # Bins and caps once for all splits; each split draws its own ranks,
+        # as dir_split(validation=False) draws its test set.
         space = fit_label_space(self.label_space, y)
-        for _ in range(self.n_splits):
-            train, test = dir_split(
-                None, y, label_space=space, per_bin=self.per_bin,
-                validation=False, return_indices=True, random_state=rng,
+        index, counts, limit = _eval_limits(space, y, self.per_bin)
+        if not limit.any():
+            raise ValueError(
+                "No validation sample could be drawn: every bin holds fewer "
+                "than 3 samples. Use wider bins (label_space) or more data."
             )
-            if test.size == 0:
-                raise ValueError(
-                    "No validation sample could be drawn: every bin holds fewer "
-                    "than 3 samples. Use wider bins (label_space) or more data."
-                )
-            yield train, test
+        for _ in range(n_splits):
+            rank = _random_ranks(index, counts, rng)
+            yield np.flatnonzero(rank >= limit), np.flatnonzero(rank < limit)
 
 
 # ---------------------------------------------------------------------------

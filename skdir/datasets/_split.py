@@ -31,6 +31,36 @@ def _per_bin_for_fraction(counts, fraction):
     return int(caps[reached[0]] if reached.size else caps[-1])
 
 
+def _check_per_bin(per_bin):
+    if isinstance(per_bin, bool) or not isinstance(per_bin, Real):
+        raise TypeError(f"per_bin must be an int or a float, got {per_bin!r}.")
+    if isinstance(per_bin, Integral):
+        if per_bin < 1:
+            raise ValueError(f"per_bin must be >= 1, got {per_bin}.")
+    elif not 0 < per_bin < 1:
+        raise ValueError(f"a float per_bin must lie in (0, 1), got {per_bin}.")
+
+
+def _eval_limits(space, y, per_bin):
+    """Bin of each sample, samples per bin, and the evaluation cap of each
+    sample's bin (a validated ``per_bin``)."""
+    index = space._index(y)
+    counts = space._histogram(y).astype(np.intp)
+    if not isinstance(per_bin, Integral):
+        per_bin = _per_bin_for_fraction(counts, per_bin)
+    return index, counts, _eval_counts(counts, per_bin)[index]
+
+
+def _random_ranks(index, counts, rng):
+    """Rank of each sample among those of its bin, in a random order."""
+    order = rng.permutation(index.size)
+    order = order[np.argsort(index[order], kind="stable")]
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    rank = np.empty(index.size, dtype=np.intp)
+    rank[order] = np.arange(index.size) - starts[index[order]]
+    return rank
+
+
 def dir_split(
     X,
     y,
@@ -106,30 +136,13 @@ def dir_split(
     y = check_target(y)
     if X is not None:
         check_same_length(X, y, names=("X", "y"))
-    if isinstance(per_bin, bool) or not isinstance(per_bin, Real):
-        raise TypeError(f"per_bin must be an int or a float, got {per_bin!r}.")
-    if isinstance(per_bin, Integral):
-        if per_bin < 1:
-            raise ValueError(f"per_bin must be >= 1, got {per_bin}.")
-    elif not 0 < per_bin < 1:
-        raise ValueError(f"a float per_bin must lie in (0, 1), got {per_bin}.")
+    _check_per_bin(per_bin)
     check_label_space(label_space)
     rng = check_random_state(random_state)
 
     space = fit_label_space(label_space, y)
-    index = space._index(y)
-    counts = space._histogram(y).astype(np.intp)
-    if not isinstance(per_bin, Integral):
-        per_bin = _per_bin_for_fraction(counts, per_bin)
-    n_eval = _eval_counts(counts, per_bin)
-
-    # Rank of each sample among those of its bin, in a random order.
-    order = rng.permutation(y.size)
-    order = order[np.argsort(index[order], kind="stable")]
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    rank = np.empty(y.size, dtype=np.intp)
-    rank[order] = np.arange(y.size) - starts[index[order]]
-    limit = n_eval[index]
+    index, counts, limit = _eval_limits(space, y, per_bin)
+    rank = _random_ranks(index, counts, rng)
     if validation:
         val = np.flatnonzero(rank < limit)
         test = np.flatnonzero((rank >= limit) & (rank < 2 * limit))
