@@ -138,6 +138,7 @@ def test_select_methods_groups():
         (["--dataset", "missing/file.csv", "--target", "y"], "no such file"),
         (["--threads", "0"], "--threads must be at least 1"),
         (["--inner-cv", "1"], "--inner-cv must be 0"),
+        (["--inner-cv", "0", "--inner-split", "stratified"], "has no effect"),
         (["--metrics", "rare"], "invalid choice: 'rare'"),
     ],
 )
@@ -573,6 +574,9 @@ def test_selection_needs_the_plain_row_and_can_be_turned_off():
     with pytest.raises(ValueError, match="inner_split must be 'balanced' or"):
         skdir.cli.run_benchmark(spec, select_methods("vanilla"), [0],
                                 progress=None, inner_split="kfold")
+    with pytest.raises(ValueError, match="has no effect with inner_cv=0"):
+        skdir.cli.run_benchmark(spec, select_methods("vanilla"), [0], progress=None,
+                                inner_cv=0, inner_split="stratified")
 
 
 def test_output_written_to_a_file_has_no_colour_codes(tmp_path, capsys):

@@ -246,8 +246,9 @@ def run_benchmark(spec, methods, seeds, *, context=None, gaps=None, progress=pri
         family with a single method that ran gets none either (nothing to
         choose).
     inner_split : {"balanced", "stratified"}, default="balanced"
-        How the inner validation sets are drawn from the training split.
-        "balanced": the way the test set is drawn
+        How the inner validation sets are drawn from the training split
+        ("stratified" is rejected with ``inner_cv=0``, where nothing is
+        drawn). "balanced": the way the test set is drawn
         (:class:`~skdir.model_selection.BalancedShuffleSplit` with the
         spec's ``per_bin``), so the inner overall MAE estimates the overall
         MAE on a balanced test set. "stratified":
@@ -312,6 +313,9 @@ def run_benchmark(spec, methods, seeds, *, context=None, gaps=None, progress=pri
     if inner_split not in ("balanced", "stratified"):
         raise ValueError("inner_split must be 'balanced' or 'stratified', got "
                          f"{inner_split!r}.")
+    if inner_split != "balanced" and not inner_cv:
+        raise ValueError(f"inner_split={inner_split!r} has no effect with inner_cv=0 "
+                         "(no selection); leave it out or set inner_cv >= 2.")
     if isinstance(max_loss, bool) or not isinstance(max_loss, (int, float)) or not (
             np.isfinite(max_loss) and max_loss >= 0):
         raise ValueError(f"max_loss must be a finite number >= 0, got {max_loss!r}.")

@@ -293,6 +293,8 @@ def _run_benchmark(args, out):
         raise _Error("--lr must be positive")
     if args.inner_cv < 0 or args.inner_cv == 1:
         raise _Error("--inner-cv must be 0 (no selection) or at least 2")
+    if args.inner_split != "balanced" and args.inner_cv == 0:
+        raise _Error("--inner-split stratified has no effect with --inner-cv 0")
     if args.bin_width is not None and not args.bin_width > 0:
         raise _Error("--bin-width must be positive")
     for flag in ("many", "few"):
