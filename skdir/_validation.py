@@ -9,7 +9,13 @@ import numpy as np
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.validation import _num_samples
 
-__all__ = ["check_target", "check_sample_weight_1d", "check_same_length", "warn_user"]
+__all__ = [
+    "check_relevance_values",
+    "check_target",
+    "check_sample_weight_1d",
+    "check_same_length",
+    "warn_user",
+]
 
 
 @functools.cache
@@ -207,3 +213,17 @@ def check_sample_weight_1d(sample_weight, y, *, name="sample_weight"):
     if not np.any(w > 0):
         raise ValueError(f"{name} is zero everywhere; at least one weight must be > 0.")
     return w
+
+
+def check_relevance_values(values, n_samples):
+    """The values a relevance returned, as float64 of shape ``(n_samples,)``:
+    one per sample, finite, in [0, 1]; a clear error otherwise."""
+    values = np.asarray(values, dtype=float)
+    if values.shape != (n_samples,):
+        raise ValueError(
+            f"relevance must return one value per sample, shape ({n_samples},); "
+            f"got shape {values.shape}."
+        )
+    if not np.all(np.isfinite(values)) or values.min() < 0 or values.max() > 1:
+        raise ValueError("relevance must return finite values in [0, 1].")
+    return values

@@ -15,7 +15,12 @@ from scipy.interpolate import PchipInterpolator
 from sklearn.base import clone
 from sklearn.exceptions import UndefinedMetricWarning
 
-from .._validation import check_same_length, check_target, warn_user
+from .._validation import (
+    check_relevance_values,
+    check_same_length,
+    check_target,
+    warn_user,
+)
 from ..bins import check_label_space, is_fitted_space
 from ..relevance import LDSRelevance, PhiRelevance
 
@@ -57,15 +62,7 @@ class _Relevance:
         self.points = points
 
     def __call__(self, y):
-        values = np.asarray(self.func(y.copy()), dtype=float)
-        if values.shape != y.shape:
-            raise ValueError(
-                f"relevance must return one value per sample, shape {y.shape}; "
-                f"got shape {values.shape}."
-            )
-        if not np.all(np.isfinite(values)) or values.min() < 0 or values.max() > 1:
-            raise ValueError("relevance must return finite values in [0, 1].")
-        return values
+        return check_relevance_values(self.func(y.copy()), y.shape[0])
 
 
 def _check_relevance_args(relevance, label_space):

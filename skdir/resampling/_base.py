@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import _num_samples, validate_data
 
 from .._targets import TrainingTargets
-from .._validation import check_target, warn_user
+from .._validation import check_relevance_values, check_target, warn_user
 from ..bins import MAX_OUTPUTS, LabelSpace
 from ..relevance import LDSRelevance, PhiRelevance
 from ._bumps import bump_targets, find_bumps, find_joint_bumps
@@ -184,15 +184,7 @@ class BaseRegressionSampler(BaseSampler):
                 values = clone(rel).fit(y).transform(y)
             else:
                 values = rel(y.copy())
-        values = np.asarray(values, dtype=float)
-        if values.shape != y.shape[:1]:
-            raise ValueError(
-                f"relevance must return one value per sample, shape {y.shape[:1]}; "
-                f"got shape {values.shape}."
-            )
-        if not np.all(np.isfinite(values)) or values.min() < 0 or values.max() > 1:
-            raise ValueError("relevance must return finite values in [0, 1].")
-        return values
+        return check_relevance_values(values, y.shape[0])
 
     # -------------------------------------------------------- public API
     def fit(self, X, y, **params):
