@@ -80,10 +80,11 @@ class Outcome:
     seconds: float
 
 
-def _evaluate(y_test, y_pred, space, gaps, y_train=None):
+def _evaluate(y_test, y_pred, space, gaps, relevance=None):
     """Table values of one fit; ``space`` is the seed's label space, fitted
     on the training targets; ``gaps`` adds the zero-shot columns;
-    ``y_train`` adds the utility-based metrics (:data:`_UTILITY_METRICS`)."""
+    ``relevance`` (the box-plot relevance fitted on the training targets)
+    adds the utility-based metrics (:data:`_UTILITY_METRICS`)."""
     columns = ("n", "mae", "mse", "gm")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -101,8 +102,8 @@ def _evaluate(y_test, y_pred, space, gaps, y_train=None):
                 for m in columns:
                     out[(shot, m)] = (sub["all"][m] if sub else
                                       (0 if m == "n" else np.nan))
-        if y_train is not None:
-            phi = PhiRelevance().fit(y_train).transform
+        if relevance is not None:
+            phi = relevance
             out[("all", "sera")] = sera(y_test, y_pred, relevance=phi)
             out[("all", "rw_mae")] = relevance_weighted_mean_absolute_error(
                 y_test, y_pred, relevance=phi)
@@ -348,6 +349,7 @@ def run_benchmark(spec, methods, seeds, *, context=None, gaps=None, progress=pri
         y_te = np.asarray(y_te, dtype=float)
         space = spec.make_label_space().fit(y_tr)
         ctx = Context(label_space=space, random_state=seed, **context)
+        phi = PhiRelevance().fit(y_tr).transform  # one per seed, for every row
         fitted = {}  # key -> (records of the seed, fit seconds)
         for method in runnable:
             step += 1
@@ -361,7 +363,7 @@ def run_benchmark(spec, methods, seeds, *, context=None, gaps=None, progress=pri
                          f"{reason}")
                 continue
             seconds = time.perf_counter() - start
-            scores = _evaluate(y_te, y_pred, space, gaps is not None, y_tr)
+            scores = _evaluate(y_te, y_pred, space, gaps is not None, phi)
             progress(
                 f"[{step:>3}/{total}] seed {seed}  {method.family[:3]} "
                 f"{method.label:<24} {seconds:6.1f}s  "
