@@ -89,8 +89,16 @@ def test_select_methods_groups():
     assert quick == {k for k, m in METHODS.items() if m.quick}
     assert {"vanilla", "smoter", "smogn", "inverse", "inverse-lds", "sqrt-inv",
             "sqrt-inv-lds", "nn-vanilla", "nn-sqrt-inv-lds", "alpha-0.25-lds",
-            "smogn-10", "smoter-10", "nn-alpha-0.25-lds"} <= quick
-    assert not {"smoter-phi", "smogn-phi"} & quick
+            "smogn-10", "smoter-10", "nn-alpha-0.25-lds", "nn-inverse-lds",
+            "nn-smoter", "nn-smogn"} <= quick
+    assert not {"smoter-phi", "smogn-phi", "nn-smoter-10", "nn-smogn-10"} & quick
+    # Each family's quick candidates: no change, each sampler at its default
+    # and the weights of strength 0.25, 0.5 and 1 with LDS.
+    for family in ("tabular", "neural"):
+        rows = [m for m in select_methods("quick") if m.family == family]
+        labels = {m.label for m in rows}
+        assert {"Vanilla", "SMOTER", "SMOGN", "INVERSE + LDS", "SQRT_INV + LDS",
+                "α=0.25 + LDS"} <= labels
     both = [m.key for m in select_methods("tabular, neural")]
     assert both == list(METHODS)  # table order, no duplicates
     assert [m.key for m in select_methods("sqrt-inv-lds,VANILLA,vanilla")] == [
@@ -925,3 +933,31 @@ def test_metrics_choice_sets_the_table_columns(choice, tmp_path, capsys):
     with open(tmp_path / "results.csv") as handle:
         metrics = {row["metric"] for row in csv.DictReader(handle)}
     assert {"mae", "bmae", "sera", "rw_mae", "f1u"} <= metrics
+
+
+@pytest.mark.parametrize("key, sampler", [("nn-smoter", "SMOTER"), ("nn-smogn-10", "SMOGN")])
+def test_neural_sampler_rows_resample_the_standardised_features(key, sampler):
+    pytest.importorskip("torch")
+    from sklearn.preprocessing import StandardScaler
+
+    from skdir import LabelSpace
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3)) * [1.0, 100.0, 0.01] + [0.0, 50.0, 3.0]
+    y = np.concatenate([rng.normal(0, 1, 180), rng.normal(6, 0.5, 20)])
+    space = LabelSpace(bin_width=1).fit(y)
+    model = METHODS[key].build(Context(label_space=space, random_state=0, max_epochs=2))
+    assert [name for name, _ in model.steps] == ["scale", "sampler", "model"]
+    assert type(model.named_steps["sampler"]).__name__ == sampler
+    model.fit(X, y)
+    # The sampler saw the standardised features: its output, restricted to
+    # the original rows, is what the scaler made of X.
+    Xs = StandardScaler().fit_transform(X)
+    Xr, yr = model.named_steps["sampler"].fit_resample(Xs, y)
+    # Interpolated and jittered rows stay in the standardised box, far from
+    # the raw units of columns 1 (around 50) and 2 (around 3).
+    assert np.all(Xr.min(axis=0) >= Xs.min(axis=0) - 0.5)
+    assert np.all(Xr.max(axis=0) <= Xs.max(axis=0) + 0.5)
+    assert (yr > 4).sum() >= (y > 4).sum()  # the rare high range never loses rows
+    assert model.named_steps["model"].label_space is space
+    assert model.predict(X).shape == (200,)
