@@ -42,8 +42,14 @@ DENSITIES = ("lds", "kde")
 BANDWIDTH_RULES = ("scott", "silverman")
 #: Most target columns a label space bins jointly.
 MAX_OUTPUTS = 3
-#: Most cells of the joint grid of a multi-output label space.
+#: Most cells of a joint grid stored densely (one value per cell); a larger
+#: grid of a multi-output label space is stored sparsely (see ``cells_``).
 MAX_JOINT_CELLS = 1_000_000
+#: Most cells of any joint grid: its flat cell indices are 64-bit integers.
+_MAX_GRID_CELLS = 2**62
+#: Rows of queries smoothed at once on a sparse grid (bounds the memory of
+#: the ks ** d neighbour lookups).
+_SPARSE_CHUNK = 8192
 
 
 def _check_kernel_args(kernel, ks, sigma):
@@ -234,13 +240,27 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
     **Multi-output targets.** Fitted on ``y`` of shape ``(n_samples, d)``
     with ``d`` = 2 or 3 columns, the label space bins each column with the
     same settings (``bin_width`` and ``edges`` may also be given per column)
-    and works on the joint grid of ``n_bins_ = prod(bin_shape_)`` cells (at
-    most :data:`MAX_JOINT_CELLS`): a sample's bin is its cell, the counts are
-    the joint histogram, LDS smooths it with the window along every axis, the
-    KDE is a product-Gaussian one, and rarity and shots are per cell. Every
-    per-bin array is flat over the cells in C order (``counts_.reshape(
-    bin_shape_)`` is the joint histogram). A column vector ``(n_samples, 1)``
-    is a scalar target; more than 3 columns are refused.
+    and works on the joint grid of ``n_bins_ = prod(bin_shape_)`` cells: a
+    sample's bin is its cell, the counts are the joint histogram, LDS smooths
+    it with the window along every axis, the KDE is a product-Gaussian one,
+    and rarity and shots are per cell. Every per-bin array is flat over the
+    cells in C order (``counts_.reshape(bin_shape_)`` is the joint
+    histogram). A column vector ``(n_samples, 1)`` is a scalar target; more
+    than 3 columns are refused.
+
+    **Sparse joint grids.** A grid of more than :data:`MAX_JOINT_CELLS`
+    cells (say 3 columns of 200 bins) is stored sparsely: ``cells_`` holds
+    the flat indices of the cells that hold training targets, and
+    ``counts_``, ``effective_counts_``, ``bin_rarity_`` and ``centers_`` hold
+    one value per such cell, aligned with ``cells_``. The queries
+    (:meth:`transform`, :meth:`count_of`, :meth:`shot_of`, :meth:`rarity`)
+    answer for any target as on a dense grid, the LDS sum being taken over
+    the ``ks ** d`` neighbours of the target's cell when asked for, in
+    ``O(ks ** d log m)`` per target for ``m`` stored cells; the KDE density
+    is unchanged. :meth:`histogram` and the consumers that need one value
+    per cell of the grid (FDS, BNI with ``lds=True``, the rare regions of
+    the multi-output samplers) refuse such a label space with an error that
+    says so. ``cells_`` is None for a scalar target and a dense grid.
 
     A fitted label space is frozen: :func:`sklearn.base.clone` returns it as
     it is, so the same edges and counts serve every fold of
@@ -306,7 +326,9 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
         Number of target columns (1 for a scalar target).
     counts_ : ndarray of shape (n_bins_,)
         Training count (sum of ``sample_weight``) of each bin: the empirical
-        label density in samples per bin.
+        label density in samples per bin. On a sparse joint grid this and
+        the next two attributes, and ``centers_``, hold one value per cell of
+        ``cells_``.
     effective_counts_ : ndarray of shape (n_bins_,)
         The effective label density: ``counts_`` smoothed with the
         max-normalised kernel window (zero padding) with ``density="lds"``;
@@ -319,6 +341,11 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
     bandwidth_ : float, ndarray of shape (n_outputs_,) or None
         The KDE bandwidth used, in target units (per column for multi-output
         targets); None with ``density="lds"``.
+    cells_ : ndarray of shape (n_stored,), dtype=int64, or None
+        On a sparse joint grid (more than :data:`MAX_JOINT_CELLS` cells), the
+        sorted flat indices of the cells that hold training targets, with
+        which ``counts_``, ``effective_counts_``, ``bin_rarity_`` and
+        ``centers_`` are aligned; None otherwise.
 
     See Also
     --------
@@ -352,6 +379,16 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
     >>> joint.counts_.reshape(joint.bin_shape_)
     array([[2., 0., 0.],
            [0., 0., 1.]])
+
+    A grid too large to store densely keeps only the cells that hold targets:
+
+    >>> rng = np.random.default_rng(0)
+    >>> y3 = rng.normal(size=(1000, 3))
+    >>> big = LabelSpace(n_bins=120, strategy="uniform").fit(y3)
+    >>> big.n_bins_, big.cells_.size
+    (1728000, 1000)
+    >>> big.count_of(y3[:2], smoothed=True).round(3)
+    array([1.   , 1.737])
     """
 
     _parameter_constraints = {
@@ -595,15 +632,28 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
             self.centers_ = (self.edges_[:-1] + self.edges_[1:]) / 2.0
         else:
             self._fit_joint_bins(y, sample_weight)
+        if y.ndim == 1 or self.n_bins_ <= MAX_JOINT_CELLS:
+            self.cells_ = None
         lds = self.density == "lds"
         no_width = self.kernel == "triang" or not lds
         self.sigma_ = None if no_width else self._window_args()[2]
-        self.counts_ = self._histogram(y, sample_weight)
+        if self.cells_ is None:
+            self.counts_ = self._histogram(y, sample_weight)
+        else:
+            position = np.searchsorted(self.cells_, self._index(y))
+            self.counts_ = np.bincount(
+                position, weights=sample_weight, minlength=self.cells_.size
+            ).astype(float)
         if lds:
             self.bandwidth_ = None
             self._kde = None
             self.effective_counts_ = self.smooth(self.counts_)
-            uniform = self.smooth(np.full(self.n_bins_, self.counts_.sum() / self.n_bins_))
+            if self.cells_ is None:
+                uniform = self.smooth(
+                    np.full(self.n_bins_, self.counts_.sum() / self.n_bins_)
+                )
+            else:
+                uniform = self._smoothed_uniform(self.cells_)
             self.bin_rarity_ = np.clip(1.0 - self.effective_counts_ / uniform, 0.0, 1.0)
         else:
             self._fit_kde(y, sample_weight)
@@ -619,15 +669,23 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
         )
         self.bin_shape_ = tuple(int(e.size - 1) for e in self.edges_)
         cells = int(np.prod(self.bin_shape_, dtype=object))
-        if cells > MAX_JOINT_CELLS:
+        if cells >= _MAX_GRID_CELLS:
             raise ValueError(
                 f"The joint grid of the {n_outputs} target columns has "
-                f"{' x '.join(map(str, self.bin_shape_))} = {cells} cells; at most "
-                f"{MAX_JOINT_CELLS} are allowed. Use fewer bins per column (n_bins) "
-                "or larger bin_width."
+                f"{' x '.join(map(str, self.bin_shape_))} = {cells} cells, more "
+                "than 64-bit cell indices can address. Use fewer bins per column "
+                "(n_bins) or larger bin_width."
             )
         self.n_bins_ = cells
         self.n_outputs_ = n_outputs
+        if cells > MAX_JOINT_CELLS:
+            # Sparse grid: only the cells that hold training targets are
+            # stored; smoothed values elsewhere are computed when asked for.
+            self.cells_ = np.unique(self._index(y))
+            index = np.unravel_index(self.cells_, self.bin_shape_)
+            mids = [(e[:-1] + e[1:]) / 2.0 for e in self.edges_]
+            self.centers_ = np.stack([m[i] for m, i in zip(mids, index)], axis=1)
+            return
         mids = [(e[:-1] + e[1:]) / 2.0 for e in self.edges_]
         grids = np.meshgrid(*mids, indexing="ij")
         self.centers_ = np.stack([g.ravel() for g in grids], axis=1)
@@ -742,7 +800,79 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
             inside &= (y[:, k] >= edges[0]) & (y[:, k] <= edges[-1])
         return inside
 
+    # --------------------------------------------------------- sparse grid
+    def _find_cells(self, flat):
+        """Position in ``cells_`` of each flat cell index, and whether the
+        cell is stored there (holds training targets)."""
+        position = np.searchsorted(self.cells_, flat)
+        np.minimum(position, self.cells_.size - 1, out=position)
+        return position, self.cells_[position] == flat
+
+    def _stored(self, values, flat):
+        """Per-cell ``values`` (aligned with ``cells_``) at flat cells; 0 at
+        the cells that hold no training target."""
+        position, stored = self._find_cells(flat)
+        return np.where(stored, values[position], 0.0)
+
+    def _window_offsets(self):
+        """Offsets of the N-d window (one row per cell of the ks ** d block)
+        and the product of the 1-D window at each, the zero ones dropped."""
+        window = kernel_window(*self._window_args(), normalize="max")
+        half = window.size // 2
+        d = self.n_outputs_
+        grid = np.indices((window.size,) * d).reshape(d, -1).T
+        taps = np.prod(window[grid], axis=1)
+        keep = taps > 0
+        return grid[keep] - half, taps[keep]
+
+    def _smooth_sparse(self, values, flat):
+        """LDS smoothing of per-cell ``values`` (aligned with ``cells_``,
+        zero elsewhere) evaluated at the flat cells ``flat``: the N-d window
+        summed over each cell's neighbours, with zero padding, as
+        :meth:`smooth` does on a dense grid."""
+        offsets, taps = self._window_offsets()
+        shape = np.array(self.bin_shape_, dtype=np.int64)
+        strides = np.cumprod(np.r_[1, shape[::-1]])[:-1][::-1]
+        values = np.asarray(values, dtype=float)
+        flat = np.asarray(flat, dtype=np.int64)
+        out = np.empty(flat.size)
+        for start in range(0, flat.size, _SPARSE_CHUNK):
+            part = flat[start:start + _SPARSE_CHUNK]
+            cell = np.stack(np.unravel_index(part, self.bin_shape_), axis=1)
+            near = cell[:, None, :] + offsets[None, :, :]
+            inside = np.all((near >= 0) & (near < shape), axis=2)
+            neighbour = np.where(inside, near @ strides, 0)
+            position, stored = self._find_cells(neighbour.ravel())
+            stored = stored.reshape(neighbour.shape) & inside
+            found = np.where(stored, values[position].reshape(neighbour.shape), 0.0)
+            out[start:start + part.size] = found @ taps
+        return out
+
+    def _smoothed_uniform(self, flat):
+        """The LDS smoothing of a uniform histogram of the training total at
+        the flat cells ``flat``: separable, so a product over the axes of the
+        window mass that falls inside the grid."""
+        window = kernel_window(*self._window_args(), normalize="max")
+        half = window.size // 2
+        cell = np.unravel_index(np.asarray(flat, dtype=np.int64), self.bin_shape_)
+        out = np.full(np.size(flat), self.counts_.sum() / self.n_bins_)
+        for index, n in zip(cell, self.bin_shape_):
+            # Window mass inside [0, n) around index i: a difference of the
+            # window's cumulative sums.
+            cumulative = np.r_[0.0, np.cumsum(window)]
+            lo = np.clip(half - index, 0, window.size)
+            hi = np.clip(half + (n - index), 0, window.size)
+            out *= cumulative[hi] - cumulative[lo]
+        return out
+
     def _histogram(self, y, sample_weight=None):
+        if getattr(self, "cells_", None) is not None:
+            raise ValueError(
+                f"The joint grid of this label space has {self.n_bins_} cells, "
+                f"more than MAX_JOINT_CELLS = {MAX_JOINT_CELLS}, and is stored "
+                "sparsely: it has no per-cell histogram. Count transform(y) with "
+                "numpy.unique instead, or use fewer bins per column."
+            )
         return np.bincount(
             self._index(y), weights=sample_weight, minlength=self.n_bins_
         ).astype(float)
@@ -849,6 +979,13 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
     def _count_of(self, y, *, smoothed=False):
         if smoothed and self._kde is not None:
             return self._kde_unit * self._kde(_as_columns(y))
+        if self.cells_ is not None:
+            flat = self._index(y)
+            if smoothed:
+                count = self._smooth_sparse(self.counts_, flat)
+            else:
+                count = self._stored(self.counts_, flat)
+            return np.where(self._in_range(y), count, 0.0)
         per_bin = self.effective_counts_ if smoothed else self.counts_
         return np.where(self._in_range(y), per_bin[self._index(y)], 0.0)
 
@@ -934,6 +1071,10 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
         """:meth:`rarity` of a validated float64 ``y``."""
         if self._kde is not None:
             return self._kde_rarity(_as_columns(y))
+        if self.cells_ is not None:
+            flat = self._index(y)
+            ratio = self._smooth_sparse(self.counts_, flat) / self._smoothed_uniform(flat)
+            return np.where(self._in_range(y), np.clip(1.0 - ratio, 0.0, 1.0), 1.0)
         return np.where(self._in_range(y), self.bin_rarity_[self._index(y)], 1.0)
 
     def window(self, normalize="max"):
@@ -992,6 +1133,15 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
         self._check_settings()
         self._check_lds("smooth()")
         shape = getattr(self, "bin_shape_", ())
+        if getattr(self, "cells_", None) is not None:
+            values = np.asarray(values, dtype=float)
+            if values.shape != self.cells_.shape:
+                raise ValueError(
+                    f"values must hold one value per stored cell of the sparse "
+                    f"grid ({self.cells_.size}, aligned with cells_), got shape "
+                    f"{values.shape}."
+                )
+            return self._smooth_sparse(values, self.cells_)
         if len(shape) > 1 and np.ndim(values) == 1:
             values = np.asarray(values, dtype=float)
             if values.size != self.n_bins_:
@@ -1192,6 +1342,19 @@ class _BinnedKDE:
     def peak(self):
         """Largest density on the grid."""
         return float(self.values.max())
+
+
+def _check_dense_grid(label_space, what):
+    """Refuse a label space whose joint grid is stored sparsely (``cells_``)
+    in ``what``, which needs one value per cell of the grid."""
+    if getattr(label_space, "cells_", None) is not None:
+        raise ValueError(
+            f"{what} needs one value per cell of the joint grid, but this label "
+            f"space's grid has {' x '.join(map(str, label_space.bin_shape_))} = "
+            f"{label_space.n_bins_} cells, more than MAX_JOINT_CELLS = "
+            f"{MAX_JOINT_CELLS}, and is stored sparsely. Use fewer bins per "
+            "column (n_bins) or larger bin_width."
+        )
 
 
 def is_fitted_space(label_space):

@@ -103,7 +103,10 @@ class LDSWeighter(TargetTransformerMixin, BaseEstimator):
         The fitted label space (the given one when it was fitted).
     counts_ : ndarray of shape (n_bins,)
         Training count (sum of ``sample_weight``) per bin, from
-        ``label_space_``.
+        ``label_space_``. On a sparse joint grid (a label space with
+        ``cells_``) this and the next two attributes hold one value per
+        stored cell, aligned with ``label_space_.cells_``; :meth:`transform`
+        smooths the counts at any other cell when asked.
     effective_density_ : ndarray of shape (n_bins,)
         The transformed, optionally smoothed counts whose inverse gives the
         weights (with the KDE: the estimate at the bin centres to the power
@@ -248,20 +251,15 @@ class LDSWeighter(TargetTransformerMixin, BaseEstimator):
         if self._per_value:
             return self._fit_kde(space, y, sample_weight)
 
-        mass = self.counts_
-        if clip is not None:
-            mass = np.where(mass > 0, np.clip(mass, *clip), 0.0)
         alpha = self._alpha()
-        if alpha == 0.5:
-            mass = np.sqrt(mass)  # exactly the reference's sqrt_inv
-        elif alpha != 1:
-            mass = mass**alpha
+        mass = self._transformed_counts(self.counts_, clip)
         if self.lds and alpha > 0:
             mass = space.smooth(mass)
         self.effective_density_ = mass
 
+        self._floor = None
         if alpha == 0:
-            raw = np.ones(space.n_bins_)
+            raw = np.ones(mass.size)
         else:
             positive = mass[mass > 0]
             if positive.size == 0:
@@ -269,14 +267,46 @@ class LDSWeighter(TargetTransformerMixin, BaseEstimator):
                     "The label space has no training mass in any bin; fit it on "
                     "targets with positive weight."
                 )
-            raw = 1.0 / np.maximum(mass, positive.min())
-        per_sample = raw[space._index(y)]
+            self._floor = float(positive.min())
+            raw = 1.0 / np.maximum(mass, self._floor)
+        if space.cells_ is None:
+            per_sample = raw[space._index(y)]
+        else:
+            # Sparse grid: every training target lies in a stored cell; the
+            # transformed counts are kept to smooth them at other cells.
+            self._mass = mass if not (self.lds and alpha > 0) else None
+            self._pre_smoothing = self._transformed_counts(space.counts_, clip)
+            per_sample = raw[space._find_cells(space._index(y))[0]]
         if sample_weight is None:
             self.scale_ = per_sample.size / per_sample.sum()
         else:
             self.scale_ = sample_weight.sum() / np.dot(sample_weight, per_sample)
         self.bin_weights_ = raw * self.scale_
         return per_sample * self.scale_
+
+    def _transformed_counts(self, counts, clip):
+        """Clipped counts to the power ``alpha``, before any smoothing."""
+        mass = counts
+        if clip is not None:
+            mass = np.where(mass > 0, np.clip(mass, *clip), 0.0)
+        alpha = self._alpha()
+        if alpha == 0.5:
+            mass = np.sqrt(mass)  # exactly the reference's sqrt_inv
+        elif alpha != 1:
+            mass = mass**alpha
+        return mass
+
+    def _sparse_weights(self, flat):
+        """Weights at flat cells of a sparse grid, from the transformed
+        counts (smoothed there when ``lds``), floored as in :meth:`fit`."""
+        space = self.label_space_
+        if self._floor is None:  # alpha == 0
+            return np.full(flat.size, self.scale_)
+        if self._mass is None:
+            mass = space._smooth_sparse(self._pre_smoothing, flat)
+        else:
+            mass = space._stored(self._mass, flat)
+        return self.scale_ / np.maximum(mass, self._floor)
 
     def _fit_kde(self, space, y, sample_weight):
         """Per-value weights ``c f(y) ** -alpha`` from the label space's KDE."""
@@ -311,6 +341,8 @@ class LDSWeighter(TargetTransformerMixin, BaseEstimator):
         if self._per_value:
             density = _power(space._count_of(y, smoothed=True), self._alpha())
             return self.scale_ / np.maximum(density, self._floor)
+        if space.cells_ is not None:
+            return self._sparse_weights(space._index(y))
         return self.bin_weights_[space._index(y)]
 
     def transform(self, y):

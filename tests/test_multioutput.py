@@ -198,8 +198,10 @@ def test_per_column_settings_and_limits():
         LabelSpace(bin_width=[1, 1, 1]).fit(y)
     with pytest.raises(ValueError, match="at most 3 target columns"):
         LabelSpace().fit(np.random.RandomState(0).normal(size=(20, 4)))
-    with pytest.raises(ValueError, match=f"at most {MAX_JOINT_CELLS}"):
-        LabelSpace(bin_width=0.001).fit(y)
+    with pytest.raises(ValueError, match="more than 64-bit cell indices"):
+        LabelSpace(bin_width=1e-6).fit(np.c_[y, y[:, 0]])
+    # Larger than MAX_JOINT_CELLS: stored sparsely rather than refused.
+    assert LabelSpace(bin_width=0.001).fit(y).n_bins_ > MAX_JOINT_CELLS
     fitted = LabelSpace().fit(y)
     with pytest.raises(ValueError, match="1 column"):
         fitted.transform(y[:, 0])
@@ -329,3 +331,133 @@ def test_shot_scorer_multi_output_derivation_and_limits():
         make_shot_scorer("mae", "few", y=np.zeros((10, 4)))
     with pytest.raises(ValueError, match="y"):
         make_utility_scorer("sera", y=y)
+
+
+# ------------------------------------------------------------ sparse grids
+def _dense_and_sparse(monkeypatch, y, **params):
+    """The same label space fitted with a dense grid and, with the limit
+    lowered below its cell count, with a sparse one."""
+    dense = LabelSpace(**params).fit(y)
+    with monkeypatch.context() as patch:
+        patch.setattr("skdir.bins.MAX_JOINT_CELLS", 10)
+        sparse = LabelSpace(**params).fit(y)
+    assert dense.cells_ is None and sparse.cells_ is not None
+    return dense, sparse
+
+
+@pytest.mark.parametrize("dims, params", [
+    (2, {"n_bins": 12}),
+    (2, {"n_bins": 9, "kernel": "laplace", "ks": 3, "sigma": 1.0}),
+    (3, {"n_bins": 7, "kernel": "triang", "ks": 5}),
+    (3, {"bin_width": [0.7, 1.0, 1.3]}),
+])
+def test_sparse_grid_answers_as_the_dense_one(monkeypatch, dims, params):
+    y = bulk_and_cluster(3, n=400, n_rare=12, dims=dims)
+    dense, sparse = _dense_and_sparse(monkeypatch, y, **params)
+    # Stored cells: exactly the cells that hold training targets.
+    np.testing.assert_array_equal(sparse.cells_, np.flatnonzero(dense.counts_))
+    assert sparse.n_bins_ == dense.n_bins_ and sparse.bin_shape_ == dense.bin_shape_
+    np.testing.assert_array_equal(sparse.counts_, dense.counts_[sparse.cells_])
+    np.testing.assert_allclose(sparse.centers_, dense.centers_[sparse.cells_])
+    # Against the loop definition of the N-d smoothing, not only the dense grid.
+    grid = dense.counts_.reshape(dense.bin_shape_)
+    looped = loop_smooth(grid, dense.window()).ravel() if dims == 2 else (
+        dense.effective_counts_)
+    np.testing.assert_allclose(sparse.effective_counts_, looped[sparse.cells_],
+                               rtol=1e-12)
+    np.testing.assert_allclose(sparse.bin_rarity_, dense.bin_rarity_[sparse.cells_],
+                               rtol=1e-12, atol=1e-15)
+    rng = np.random.RandomState(0)
+    query = np.r_[y[::7], rng.uniform(-5, 9, size=(500, dims))]
+    np.testing.assert_array_equal(sparse.transform(query), dense.transform(query))
+    for smoothed in (False, True):
+        np.testing.assert_allclose(sparse.count_of(query, smoothed=smoothed),
+                                   dense.count_of(query, smoothed=smoothed),
+                                   rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(sparse.rarity(query), dense.rarity(query),
+                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(sparse.shot_of(query), dense.shot_of(query))
+    np.testing.assert_allclose(LDSRelevance(label_space=sparse).fit(y).transform(query),
+                               LDSRelevance(label_space=dense).fit(y).transform(query),
+                               rtol=1e-12, atol=1e-12)
+    pred = query + rng.normal(size=query.shape)
+    for metric in (balanced_mean_absolute_error, balanced_mean_squared_error):
+        assert metric(query, pred, label_space=sparse) == metric(
+            query, pred, label_space=dense)
+    a = shot_metrics(query, pred, label_space=sparse, multioutput="raw_values")
+    b = shot_metrics(query, pred, label_space=dense, multioutput="raw_values")
+    assert a.keys() == b.keys()
+    for group in a:
+        assert a[group].keys() == b[group].keys()
+        for name in a[group]:
+            np.testing.assert_allclose(a[group][name], b[group][name])
+
+
+@pytest.mark.parametrize("reweight, lds", [("sqrt_inv", True), ("inverse", True),
+                                           (0.25, False), ("inverse", False),
+                                           ("none", False)])
+def test_sparse_grid_weights(monkeypatch, reweight, lds):
+    y = bulk_and_cluster(4, n=500, n_rare=15)
+    dense, sparse = _dense_and_sparse(monkeypatch, y, n_bins=14)
+    wd = LDSWeighter(label_space=dense, reweight=reweight, lds=lds)
+    ws = LDSWeighter(label_space=sparse, reweight=reweight, lds=lds)
+    # Training targets: the same weights.
+    np.testing.assert_allclose(ws.fit_transform(y), wd.fit_transform(y), rtol=1e-12)
+    np.testing.assert_allclose(ws.bin_weights_, wd.bin_weights_[sparse.cells_],
+                               rtol=1e-12)
+    # Other targets: the dense weight, capped at the largest training weight
+    # (the dense grid floors at its smallest smoothed mass anywhere).
+    query = np.random.RandomState(1).uniform(-5, 9, size=(800, 2))
+    cap = ws.transform(y).max()
+    np.testing.assert_allclose(ws.transform(query),
+                               np.minimum(wd.transform(query), cap), rtol=1e-12)
+
+
+def test_sparse_grid_of_millions_of_cells_by_brute_force():
+    rng = np.random.RandomState(5)
+    # A tight bulk of 600 targets and 6 scattered ones.
+    y = np.r_[rng.normal(0, 0.05, size=(600, 3)), rng.normal(0, 1.5, size=(6, 3))]
+    space = LabelSpace(n_bins=150, strategy="uniform").fit(y)
+    assert space.n_bins_ == 150**3 > MAX_JOINT_CELLS
+    assert space.cells_.size <= y.shape[0] and space.counts_.sum() == y.shape[0]
+    assert space.effective_counts_.shape == space.cells_.shape
+    # The smoothed count at a target, summed over the training targets by the
+    # definition: the product window of their cell offsets.
+    window = space.window()
+    half = window.size // 2
+    cell = np.stack(np.unravel_index(space.transform(y), space.bin_shape_), axis=1)
+    for i in (0, 17, 600, 605):
+        offset = cell - cell[i] + half
+        near = np.all((offset >= 0) & (offset < window.size), axis=1)
+        expected = np.prod(window[offset[near]], axis=1).sum()
+        np.testing.assert_allclose(space.count_of(y[i:i + 1], smoothed=True),
+                                   [expected], rtol=1e-12)
+    # The scattered targets are alone: count 1, few-shot, the largest weights.
+    np.testing.assert_array_equal(space.count_of(y[600:]), np.ones(6))
+    assert set(space.shot_of(y[600:])) == {"few"}
+    weights = LDSWeighter(label_space=space).fit_transform(y)
+    assert weights[600:].min() > weights[:600].max()
+    model = ReweightedRegressor(LinearRegression(), LDSWeighter(label_space=space))
+    model.fit(rng.normal(size=(606, 2)), y)
+    assert model.predict(np.zeros((1, 2))).shape == (1, 3)
+    assert clone(space) is space
+    again = pickle.loads(pickle.dumps(space))
+    np.testing.assert_array_equal(again.rarity(y), space.rarity(y))
+
+
+def test_sparse_grid_refuses_what_needs_every_cell():
+    y = bulk_and_cluster(6, n=300, n_rare=10, dims=3)
+    space = LabelSpace(n_bins=120, strategy="uniform").fit(y)
+    assert space.cells_ is not None
+    with pytest.raises(ValueError, match="stored sparsely"):
+        space.histogram(y)
+    with pytest.raises(ValueError, match="values must hold one value per stored cell"):
+        space.smooth(np.ones(5))
+    np.testing.assert_allclose(space.smooth(space.counts_), space.effective_counts_)
+    from skdir.resampling import SMOTER
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="SMOTER on a multi-output target needs "
+                                             "one value per cell.*stored sparsely"):
+            SMOTER(label_space=space).fit_resample(np.zeros((y.shape[0], 2)), y)

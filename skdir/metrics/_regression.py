@@ -148,15 +148,17 @@ def _balanced_error(y_true, y_pred, label_space, sample_weight, power,
     multioutput = _check_multioutput(multioutput, _n_outputs(y_true))
     space = fit_label_space(label_space, y_true)
     _check_space_outputs(space, y_true)
-    index = space._index(y_true)
+    # The bins that hold a target, numbered in increasing order (a joint
+    # grid may be too large, or sparse, for one slot per cell).
+    bins, index = np.unique(space._index(y_true), return_inverse=True)
     err = _columns(np.abs(y_true - y_pred) ** power)
     if sample_weight is not None:
         err = err * sample_weight[:, None]
-    mass = space._histogram(y_true, sample_weight)
+    mass = np.bincount(index, weights=sample_weight, minlength=bins.size).astype(float)
     present = mass > 0
     values = []
     for k in range(err.shape[1]):
-        total = np.bincount(index, weights=err[:, k], minlength=space.n_bins_)
+        total = np.bincount(index, weights=err[:, k], minlength=bins.size)
         values.append(float(np.mean(total[present] / mass[present])))
     return _aggregate(values, multioutput)
 

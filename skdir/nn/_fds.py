@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..bins import check_label_space, is_fitted_space
+from ..bins import _check_dense_grid, check_label_space, is_fitted_space
 from ._options import _check_clip
 
 __all__ = ["FDS"]
@@ -255,6 +255,7 @@ class FDS(nn.Module):
         # Edges stay float64 whatever dtype the module is cast to.
         # Multi-output: a tuple of the columns' edges, the bins being the
         # cells of their joint grid (flat, C order).
+        _check_dense_grid(label_space, "FDS")
         self.bin_shape = tuple(int(n) for n in label_space.bin_shape_)
         self.n_outputs = len(self.bin_shape)
         if self.n_outputs > 1:

@@ -36,7 +36,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .._validation import check_target
-from ..bins import check_label_space, fit_label_space, is_fitted_space
+from ..bins import _check_dense_grid, check_label_space, fit_label_space, is_fitted_space
 
 __all__ = [
     "BMCLoss",
@@ -862,6 +862,9 @@ def _bni_from_space(label_space, *, lds=False, init_noise_sigma=1.0,
         init_noise_sigma = bin_noise_sigma(label_space)
     init_noise_sigma = _noise_sigma(init_noise_sigma) / (
         scale if sigma_scale is None else sigma_scale)
+    if lds:
+        # The smoothed mass spreads beyond the stored cells of a sparse grid.
+        _check_dense_grid(label_space, "BNI with lds=True")
     counts = label_space.effective_counts_ if lds else label_space.counts_
     centers = (label_space.centers_ - offset) / scale
     return BNILoss(centers, counts, init_noise_sigma, fix_noise_sigma)

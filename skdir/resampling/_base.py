@@ -12,7 +12,7 @@ from sklearn.utils.validation import _num_samples, validate_data
 
 from .._targets import TrainingTargets
 from .._validation import check_relevance_values, check_target, warn_user
-from ..bins import MAX_OUTPUTS, LabelSpace
+from ..bins import MAX_OUTPUTS, LabelSpace, _check_dense_grid
 from ..relevance import LDSRelevance, PhiRelevance
 from ._bumps import bump_targets, find_bumps, find_joint_bumps
 from ._data import (
@@ -175,6 +175,10 @@ class BaseRegressionSampler(BaseSampler):
         if _is_lds(rel):
             model = LDSRelevance(label_space=self.label_space)._fit(y)
             self.label_space_ = model.label_space_
+            if y.ndim > 1:
+                # Its rare regions are connected regions of the joint grid.
+                _check_dense_grid(self.label_space_,
+                                  f"{type(self).__name__} on a multi-output target")
             values = model._transform(y)
         else:
             self.__dict__.pop("label_space_", None)

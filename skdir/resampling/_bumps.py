@@ -4,6 +4,8 @@ from numbers import Integral, Real
 
 import numpy as np
 
+from ..bins import _check_dense_grid
+
 __all__ = ["find_bumps", "find_joint_bumps", "bump_targets", "spread_seeds"]
 
 
@@ -62,6 +64,7 @@ def find_joint_bumps(y, rare, label_space, threshold):
     """
     from scipy import ndimage
 
+    _check_dense_grid(label_space, "The rare regions of a multi-output sampler")
     shape = label_space.bin_shape_
     cell = label_space._index(y)
     cell_rare = label_space.bin_rarity_ >= threshold

@@ -239,3 +239,31 @@ def test_regressor_round_trip(data2d):
     restored = pickle.loads(pickle.dumps(fitted))
     np.testing.assert_array_equal(restored.predict(X), fitted.predict(X))
     assert restored.net_.module_.fds.bin_shape == (6, 6)
+
+
+def test_sparse_joint_grid_fds_and_bni(monkeypatch):
+    from skdir.nn.losses import BNILoss
+
+    rng = np.random.RandomState(0)
+    y = rng.normal(size=(120, 2))
+    X = rng.normal(size=(120, 3))
+    dense = LabelSpace(n_bins=8).fit(y)
+    with monkeypatch.context() as patch:
+        patch.setattr("skdir.bins.MAX_JOINT_CELLS", 10)
+        sparse = LabelSpace(n_bins=8).fit(y)
+    assert sparse.cells_ is not None
+    # BNI without LDS: the empty cells carry no mass, so the stored cells
+    # give the same loss.
+    a = BNILoss.from_label_space(sparse, init_noise_sigma=0.5)
+    b = BNILoss.from_label_space(dense, init_noise_sigma=0.5)
+    torch.testing.assert_close(a.bin_centers, b.bin_centers)
+    torch.testing.assert_close(a.bin_log_probs, b.bin_log_probs)
+    with pytest.raises(ValueError, match="BNI with lds=True needs one value per cell"):
+        BNILoss.from_label_space(sparse, lds=True)
+    with pytest.raises(ValueError, match="FDS needs one value per cell.*stored sparsely"):
+        DIRRegressor(fds=True, label_space=sparse, max_epochs=1,
+                     hidden_layer_sizes=(4,)).fit(X, y)
+    # Weights from the sparse grid train the network.
+    model = DIRRegressor(reweight="sqrt_inv", lds=True, label_space=sparse, max_epochs=2,
+                         hidden_layer_sizes=(4,), random_state=0).fit(X, y)
+    assert model.predict(X).shape == (120, 2)
