@@ -33,7 +33,8 @@ _SAMPLERS = ("SMOTER", "SMOGN", "RandomOverSampler", "RandomUnderSampler",
 _GLOSSARY = (
     (("Vanilla",), "Vanilla: the plain model, no resampling or weighting."),
     (_SAMPLERS, "SMOTER, SMOGN, RandomOverSampler, RandomUnderSampler, "
-     "GaussianNoise, WERCS, G-SMOTER, C-Mixup: that sampler of skdir.resampling before the model, "
+     "GaussianNoise, WERCS, G-SMOTER, C-Mixup: that sampler of skdir.resampling before the model "
+     "(before the network: on the standardised features), "
      "with its default relevance (LDS rarity on the label space); \"(phi)\": "
      "with the box-plot relevance phi instead; \"(10 %)\": a mild strength, "
      "sampling_strategy=0.1 (the rare ranges resampled to a tenth of the rows, "
