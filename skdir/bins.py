@@ -630,10 +630,9 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
             self.bin_shape_ = (self.n_bins_,)
             self.n_outputs_ = 1
             self.centers_ = (self.edges_[:-1] + self.edges_[1:]) / 2.0
+            self.cells_ = None
         else:
             self._fit_joint_bins(y, sample_weight)
-        if y.ndim == 1 or self.n_bins_ <= MAX_JOINT_CELLS:
-            self.cells_ = None
         lds = self.density == "lds"
         no_width = self.kernel == "triang" or not lds
         self.sigma_ = None if no_width else self._window_args()[2]
@@ -678,20 +677,25 @@ class LabelSpace(TargetTransformerMixin, BaseEstimator):
             )
         self.n_bins_ = cells
         self.n_outputs_ = n_outputs
+        mids = [(e[:-1] + e[1:]) / 2.0 for e in self.edges_]
         if cells > MAX_JOINT_CELLS:
             # Sparse grid: only the cells that hold training targets are
             # stored; smoothed values elsewhere are computed when asked for.
             self.cells_ = np.unique(self._index(y))
             index = np.unravel_index(self.cells_, self.bin_shape_)
-            mids = [(e[:-1] + e[1:]) / 2.0 for e in self.edges_]
             self.centers_ = np.stack([m[i] for m, i in zip(mids, index)], axis=1)
-            return
-        mids = [(e[:-1] + e[1:]) / 2.0 for e in self.edges_]
-        grids = np.meshgrid(*mids, indexing="ij")
-        self.centers_ = np.stack([g.ravel() for g in grids], axis=1)
+        else:
+            self.cells_ = None
+            grids = np.meshgrid(*mids, indexing="ij")
+            self.centers_ = np.stack([g.ravel() for g in grids], axis=1)
 
     def _axes_edges(self):
         return list(self.edges_) if self.n_outputs_ > 1 else [self.edges_]
+
+    def _median_bin_width(self):
+        """The width of one label bin: the median width of the bins (of every
+        column's bins for a multi-output label space)."""
+        return float(np.median(np.concatenate([np.diff(e) for e in self._axes_edges()])))
 
     def _learn_bandwidth(self, y, sample_weight, unit_widths):
         """Per-column KDE bandwidths of a 2-D ``y``."""

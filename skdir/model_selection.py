@@ -47,8 +47,7 @@ def _merge_sparse_bins(counts, min_count):
 
 def _binned_strata(n_splits, label_space, y):
     """Merged bins of ``y`` holding at least ``n_splits`` samples each."""
-    if isinstance(n_splits, bool) or not isinstance(n_splits, Integral):
-        raise TypeError(f"n_splits must be an integer, got {n_splits!r}.")
+    n_splits = _check_count("n_splits", n_splits, 1)
     check_label_space(label_space)
     y = check_target(y)
     if y.size < n_splits:
@@ -253,16 +252,14 @@ class RepeatedBinnedStratifiedKFold:
             The testing set indices for that split.
         """
         n_splits, n_repeats = self._check_counts()
-        check_label_space(self.label_space)
-        y = check_target(y)
-        if X is not None:
-            check_same_length(X, y, names=("X", "y"))
-        rng = check_random_state(self.random_state)
         # Bin once: every repeat stratifies on the same merged bins.
         strata = _binned_strata(n_splits, self.label_space, y)
+        if X is not None:
+            check_same_length(X, strata, names=("X", "y"))
+        rng = check_random_state(self.random_state)
         for _ in range(n_repeats):
             folds = StratifiedKFold(n_splits, shuffle=True, random_state=rng)
-            yield from folds.split(np.empty((y.size, 0)), strata)
+            yield from folds.split(np.empty((strata.size, 0)), strata)
 
 
 class BinnedStratifiedGroupKFold(_BinnedStrata, StratifiedGroupKFold):

@@ -252,7 +252,7 @@ class LDSWeighter(TargetTransformerMixin, BaseEstimator):
             return self._fit_kde(space, y, sample_weight)
 
         alpha = self._alpha()
-        mass = self._transformed_counts(self.counts_, clip)
+        mass = transformed = self._transformed_counts(self.counts_, clip)
         if self.lds and alpha > 0:
             mass = space.smooth(mass)
         self.effective_density_ = mass
@@ -274,8 +274,7 @@ class LDSWeighter(TargetTransformerMixin, BaseEstimator):
         else:
             # Sparse grid: every training target lies in a stored cell; the
             # transformed counts are kept to smooth them at other cells.
-            self._mass = mass if not (self.lds and alpha > 0) else None
-            self._pre_smoothing = self._transformed_counts(space.counts_, clip)
+            self._cell_mass = transformed
             per_sample = raw[space._find_cells(space._index(y))[0]]
         if sample_weight is None:
             self.scale_ = per_sample.size / per_sample.sum()
@@ -302,10 +301,10 @@ class LDSWeighter(TargetTransformerMixin, BaseEstimator):
         space = self.label_space_
         if self._floor is None:  # alpha == 0
             return np.full(flat.size, self.scale_)
-        if self._mass is None:
-            mass = space._smooth_sparse(self._pre_smoothing, flat)
+        if self.lds:  # alpha > 0 here
+            mass = space._smooth_sparse(self._cell_mass, flat)
         else:
-            mass = space._stored(self._mass, flat)
+            mass = space._stored(self._cell_mass, flat)
         return self.scale_ / np.maximum(mass, self._floor)
 
     def _fit_kde(self, space, y, sample_weight):

@@ -836,10 +836,7 @@ def bin_noise_sigma(label_space, y=None):
                 "training targets y."
             )
         label_space = fit_label_space(label_space, check_target(y))
-    edges = label_space.edges_
-    if getattr(label_space, "n_outputs_", 1) > 1:  # a joint grid: every column's bins
-        return float(np.median(np.concatenate([np.diff(e) for e in edges])))
-    return float(np.median(np.diff(edges)))
+    return label_space._median_bin_width()
 
 
 def _bni_from_space(label_space, *, lds=False, init_noise_sigma=1.0,

@@ -204,7 +204,7 @@ class CMixup(BaseBumpSampler):
             space = getattr(self, "label_space_", None)
             if space is None:  # a relevance without a label space
                 space = fit_label_space(None, y)
-            self.bandwidth_ = float(np.median(np.diff(space.edges_)))
+            self.bandwidth_ = space._median_bin_width()
         else:
             self.bandwidth_ = float(self.bandwidth)
 
